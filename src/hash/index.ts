@@ -1,0 +1,11 @@
+export { HASH_FUNCTIONS, HASH_NAMES, hashId } from './functions.js';
+export type { HashName } from './functions.js';
+export type { HashFunction } from './types.js';
+export { hashCrc16 } from './crc16.js';
+export { hashCrc32, hashCrc32a } from './crc32.js';
+export { hashFnv1_32, hashFnv1_64, hashFnv1a_32, hashFnv1a_64 } from './fnv.js';
+export { hashHsieh } from './hsieh.js';
+export { hashJenkins } from './jenkins.js';
+export { hashMd5 } from './md5.js';
+export { hashMurmur } from './murmur.js';
+export { hashOneAtATime } from './one-at-a-time.js';
