@@ -1,0 +1,84 @@
+/**
+ * Hinted-handoff benchmarks (issue 5): enqueue + takeFor throughput, and
+ * expireNow's cost with many live hints none of which is due.
+ * Contract: `run({ quick, lib })` with `lib` the built library module.
+ */
+
+const PEERS = 64;
+const PAYLOAD_BYTES = 100;
+const THROUGHPUT_GOAL = 2e6; // hints per second through enqueue + takeFor
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** ns per hint to enqueue `perPeer` hints to each of 64 peers, then take them all. */
+function enqueueTakeRound(lib, perPeer) {
+  const store = new lib.HintStore(0);
+  const payload = new Uint8Array(PAYLOAD_BYTES).fill(7);
+  let taken = 0;
+  const start = performance.now();
+  for (let i = 0; i < perPeer; i++) {
+    for (let peer = 0; peer < PEERS; peer++) store.enqueue(peer, payload, 60_000);
+  }
+  for (let peer = 0; peer < PEERS; peer++) taken += store.takeFor(peer).length;
+  const elapsed = performance.now() - start;
+  if (taken !== perPeer * PEERS) throw new Error(`took ${taken} hints, expected ${perPeer * PEERS}`);
+  return (elapsed * 1e6) / taken;
+}
+
+/** ns per expireNow call on a store holding `live` hints, none due. */
+function expireNowCall(lib, live, calls) {
+  let clock = 0;
+  const store = new lib.HintStore(0, { now: () => clock });
+  const payload = new Uint8Array(16).fill(1);
+  // Varied TTLs so the deadline structure is not trivially ordered.
+  for (let i = 0; i < live; i++) store.enqueue(i % PEERS, payload, 60_000 + ((i * 7919) % 10_000));
+  clock = 1_000;
+  const samples = [];
+  for (let rep = 0; rep < 7; rep++) {
+    let dropped = 0;
+    const start = performance.now();
+    for (let i = 0; i < calls; i++) dropped += store.expireNow();
+    samples.push(((performance.now() - start) * 1e6) / calls);
+    if (dropped !== 0 || store.totalLen() !== live) throw new Error('expireNow dropped hints that were not due');
+  }
+  return median(samples);
+}
+
+export default async function run({ quick, lib }) {
+  const perPeer = quick ? 500 : 5_000;
+  const reps = quick ? 5 : 9;
+  for (let i = 0; i < 3; i++) enqueueTakeRound(lib, perPeer); // warm-up
+  const throughputNs = median(Array.from({ length: reps }, () => enqueueTakeRound(lib, perPeer)));
+
+  const calls = quick ? 20_000 : 200_000;
+  expireNowCall(lib, 1_000, calls); // warm-up
+  const smallNs = expireNowCall(lib, 10_000, calls);
+  const bigNs = expireNowCall(lib, 1_000_000, calls);
+
+  const hintsPerSecond = 1e9 / throughputNs;
+  return {
+    cases: [
+      { name: 'hints enqueue+takeFor (100 B, 64 peers)', size: perPeer * PEERS, impl: 'HintStore', nsPerOp: throughputNs },
+      { name: 'hints expireNow, none due', size: 10_000, impl: 'HintStore', nsPerOp: smallNs },
+      { name: 'hints expireNow, none due', size: 1_000_000, impl: 'HintStore', nsPerOp: bigNs },
+    ],
+    targets: [
+      {
+        name: 'hints enqueue+takeFor >= 2M hints/s',
+        ratio: hintsPerSecond / THROUGHPUT_GOAL,
+        goal: '>= 1',
+        met: hintsPerSecond >= THROUGHPUT_GOAL,
+      },
+      {
+        name: 'hints expireNow 1M vs 10k live hints within 2x',
+        ratio: bigNs / smallNs,
+        goal: '<= 2',
+        met: bigNs / smallNs <= 2,
+      },
+    ],
+  };
+}

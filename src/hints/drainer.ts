@@ -1,0 +1,253 @@
+/**
+ * The hint drainer (DESIGN.md section 5): a periodic round that expires due
+ * hints and replays the rest to peers that are back, in order, without ever
+ * losing or reordering a hint when a send fails.
+ */
+import type { Hint, HintStore } from './hint-store.js';
+
+/** Options of a {@link HintDrainer}. */
+export interface HintDrainerOptions {
+  /** The store to drain. */
+  store: HintStore;
+  /** Whether `peer` is back to normal, so its hints may be sent. */
+  isNormal(peer: number): boolean;
+  /**
+   * Sends one hint's bytes to `peer` over the path a live write would use.
+   * Resolves once delivered; rejects (or throws) if not.
+   */
+  send(peer: number, payload: Uint8Array): Promise<void>;
+  /** Time between rounds started by {@link HintDrainer.start}, in ms (> 0). */
+  intervalMs: number;
+  /** How many peers are drained at once (each peer's hints go one by one). Default 4. */
+  concurrency?: number;
+}
+
+/** What one round did; also the shape of the drainer's running totals. */
+export interface HintDrainSummary {
+  /** Hints sent successfully. */
+  delivered: number;
+  /** Hints put back in the store after a failed send or a stop. */
+  requeued: number;
+  /**
+   * Hints dropped because their deadline passed before they could be sent:
+   * by the store (also in its `expiredTotal`) or, for hints that fell due
+   * while the drainer held them, by the drainer (not in the store's count).
+   */
+  expired: number;
+  /** `send` calls that failed. */
+  failedSends: number;
+}
+
+/** Running totals of a {@link HintDrainer}, since it was made. */
+export interface HintDrainerStats extends HintDrainSummary {
+  /** Rounds completed. */
+  rounds: number;
+}
+
+/** Events a {@link HintDrainer} emits, by name, with their payloads. */
+export interface HintDrainerEvents {
+  /** A hint was sent successfully. */
+  delivered: { peer: number; hint: Hint };
+  /** A send failed; the hint and those after it were requeued. */
+  sendFailed: { peer: number; hint: Hint; error: unknown };
+  /** Hints went back to the front of `peer`'s queue (after a failure or a stop). */
+  requeued: { peer: number; count: number };
+  /** Hints were dropped as expired (`peer` undefined: a store-wide expiry). */
+  expired: { peer: number | undefined; count: number };
+  /** A round finished. */
+  round: HintDrainSummary;
+  /** A round started by the timer failed (for example `isNormal` threw). */
+  error: { error: unknown };
+}
+
+/** A listener for event `K` of {@link HintDrainerEvents}. */
+export type HintDrainerListener<K extends keyof HintDrainerEvents> = (event: HintDrainerEvents[K]) => void;
+
+/**
+ * Replays stored hints to peers that are back.
+ *
+ * Each round: expire due hints; then, for each peer with hints that
+ * `isNormal` says is back (up to `concurrency` peers at once), take its hints
+ * and send them one by one, in order. If a send fails, that hint and the ones
+ * after it go back to the front of the peer's queue with their original
+ * deadlines, ahead of anything stored meanwhile. A hint whose deadline has
+ * passed is dropped, counted, and never sent. Rounds never overlap.
+ *
+ * Events are plain callbacks (no `node:events`), so this runs in browsers.
+ * A listener that throws does not disturb delivery; its error is rethrown
+ * from a microtask.
+ */
+export class HintDrainer {
+  private readonly store: HintStore;
+  private readonly isNormal: (peer: number) => boolean;
+  private readonly send: (peer: number, payload: Uint8Array) => Promise<void>;
+  private readonly intervalMs: number;
+  private readonly concurrency: number;
+  private readonly listeners = new Map<keyof HintDrainerEvents, Set<(event: never) => void>>();
+  private readonly totals: HintDrainerStats = { delivered: 0, requeued: 0, expired: 0, failedSends: 0, rounds: 0 };
+  private timer: ReturnType<typeof setInterval> | undefined;
+  /** Settles when the last round asked for has finished; rounds chain on it. */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Rounds asked for and not finished; a timer tick skips while any is. */
+  private pending = 0;
+  /** Bumped by `stop()`, so rounds asked for before it stop sending. */
+  private generation = 0;
+
+  /** @throws TypeError or RangeError on a missing callback or a bad `intervalMs`/`concurrency`. */
+  constructor(options: HintDrainerOptions) {
+    const { store, isNormal, send, intervalMs, concurrency = 4 } = options;
+    if (typeof store !== 'object' || store === null) throw new TypeError('store must be a HintStore');
+    if (typeof isNormal !== 'function') throw new TypeError('isNormal must be a function (peer) => boolean');
+    if (typeof send !== 'function') throw new TypeError('send must be a function (peer, payload) => Promise<void>');
+    if (typeof intervalMs !== 'number' || !(intervalMs > 0) || intervalMs === Infinity) {
+      throw new RangeError(`intervalMs must be a finite number of milliseconds > 0, got ${intervalMs}`);
+    }
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`concurrency must be an integer >= 1 (peers drained at once), got ${concurrency}`);
+    }
+    this.store = store;
+    this.isNormal = isNormal;
+    this.send = send;
+    this.intervalMs = intervalMs;
+    this.concurrency = concurrency;
+  }
+
+  /**
+   * Runs a round every `intervalMs` until {@link stop}. A tick that comes
+   * while a round is still running is skipped. Calling it again is a no-op.
+   * In Node the timer does not keep the process alive.
+   */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => {
+      if (this.pending > 0) return;
+      this.runOnce().catch((error: unknown) => this.emit('error', { error }));
+    }, this.intervalMs);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Stops the timer and the round in progress: no new send starts, sends in
+   * flight are awaited, and hints not yet sent go back to the store. Resolves
+   * when that is done. Idempotent; {@link start} or {@link runOnce} may follow.
+   */
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.generation++;
+    await this.tail.catch(() => undefined);
+  }
+
+  /**
+   * Runs one round now, after any round in progress, and resolves with what
+   * it did.
+   *
+   * @throws whatever `isNormal` or the store throws; hints already taken are
+   *   put back first, so nothing is lost.
+   */
+  runOnce(): Promise<HintDrainSummary> {
+    const generation = this.generation;
+    this.pending++;
+    const round = this.tail
+      .catch(() => undefined)
+      .then(() => this.round(generation))
+      .finally(() => this.pending--);
+    this.tail = round;
+    return round;
+  }
+
+  /** Running totals since the drainer was made. */
+  stats(): HintDrainerStats {
+    return { ...this.totals };
+  }
+
+  /**
+   * Subscribes `listener` to `event`.
+   *
+   * @returns a function that unsubscribes it.
+   */
+  on<K extends keyof HintDrainerEvents>(event: K, listener: HintDrainerListener<K>): () => void {
+    let set = this.listeners.get(event);
+    if (set === undefined) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private emit<K extends keyof HintDrainerEvents>(event: K, payload: HintDrainerEvents[K]): void {
+    const set = this.listeners.get(event);
+    if (set === undefined) return;
+    for (const listener of set) {
+      try {
+        (listener as HintDrainerListener<K>)(payload);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  private async round(generation: number): Promise<HintDrainSummary> {
+    const summary: HintDrainSummary = { delivered: 0, requeued: 0, expired: 0, failedSends: 0 };
+    this.expired(summary, undefined, this.store.expireNow());
+    const peers = this.store.peersWithHints().filter((peer) => this.isNormal(peer));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < peers.length && generation === this.generation) {
+        await this.drainPeer(peers[next++]!, generation, summary);
+      }
+    };
+    // allSettled: the round is over only when every worker is, even if one threw.
+    const results = await Promise.allSettled(Array.from({ length: Math.min(this.concurrency, peers.length) }, worker));
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
+    this.totals.rounds++;
+    this.emit('round', { ...summary });
+    return summary;
+  }
+
+  private async drainPeer(peer: number, generation: number, summary: HintDrainSummary): Promise<void> {
+    const expiredBefore = this.store.stats().expiredTotal;
+    const hints = this.store.takeFor(peer);
+    this.expired(summary, peer, this.store.stats().expiredTotal - expiredBefore);
+    let i = 0;
+    try {
+      for (; i < hints.length && generation === this.generation; i++) {
+        const hint = hints[i]!;
+        // It may have fallen due while earlier hints were being sent.
+        if (hint.deadline <= this.store.now()) {
+          this.expired(summary, peer, 1);
+          continue;
+        }
+        try {
+          await this.send(peer, hint.payload);
+        } catch (error) {
+          summary.failedSends++;
+          this.totals.failedSends++;
+          this.emit('sendFailed', { peer, hint, error });
+          return;
+        }
+        summary.delivered++;
+        this.totals.delivered++;
+        this.emit('delivered', { peer, hint });
+      }
+    } finally {
+      // Whatever was not sent (a failure, a stop, or an unexpected throw) goes back.
+      if (i < hints.length) this.requeue(peer, hints.slice(i), summary);
+    }
+  }
+
+  private requeue(peer: number, rest: Hint[], summary: HintDrainSummary): void {
+    const count = this.store.requeueFront(peer, rest);
+    summary.requeued += count;
+    this.totals.requeued += count;
+    if (count > 0) this.emit('requeued', { peer, count });
+    this.expired(summary, peer, rest.length - count);
+  }
+
+  private expired(summary: HintDrainSummary, peer: number | undefined, count: number): void {
+    if (count === 0) return;
+    summary.expired += count;
+    this.totals.expired += count;
+    this.emit('expired', { peer, count });
+  }
+}
