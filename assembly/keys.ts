@@ -1,0 +1,61 @@
+// Batch key hashing and routing: one call hashes and dispatches a whole batch,
+// so no key crosses the JavaScript boundary on its own.
+import { hashBytes } from './hash/index';
+import { dispatchOne } from './dispatch';
+
+// Hash-tag extraction result, kept in globals to avoid returning a pair.
+let tagStart: usize = 0;
+let tagEnd: usize = 0;
+
+/**
+ * The bytes to hash under a two-character hash tag: those strictly between the
+ * first `open` and the first `close` after it, else the whole key. A negative
+ * `open` means no tag.
+ */
+@inline function tagRange(start: usize, end: usize, open: i32, close: i32): void {
+  tagStart = start;
+  tagEnd = end;
+  if (open < 0) return;
+  for (let p = start; p < end; p++) {
+    if (<i32>load<u8>(p) == open) {
+      for (let e = p + 1; e < end; e++) {
+        if (<i32>load<u8>(e) == close) {
+          tagStart = p + 1;
+          tagEnd = e;
+          return;
+        }
+      }
+      return;
+    }
+  }
+}
+
+@inline function keyToken(hashId: u32, open: i32, close: i32, bytes: usize, offsets: usize, base: u32, k: usize): u32 {
+  const start = bytes + <usize>(load<u32>(offsets + (k << 2)) - base);
+  const end = bytes + <usize>(load<u32>(offsets + (k << 2), 4) - base);
+  tagRange(start, end, open, close);
+  return hashBytes(hashId, tagStart, tagEnd - tagStart);
+}
+
+/** Tokens of `count` keys; key k is bytes[offsets[k] - base, offsets[k + 1] - base). */
+export function hashKeys(hashId: u32, open: i32, close: i32, bytes: usize, offsets: usize, base: u32, count: u32, out: usize): void {
+  for (let k: usize = 0; k < <usize>count; k++) {
+    store<u32>(out + (k << 2), keyToken(hashId, open, close, bytes, offsets, base, k));
+  }
+}
+
+/**
+ * Owner of each key in each rack, `out[k * racks + r]`. The route table holds
+ * one (block address, entry count) pair of u32 per rack.
+ */
+export function routeKeys(table: usize, racks: u32, hashId: u32, open: i32, close: i32, bytes: usize, offsets: usize, base: u32, count: u32, out: usize): void {
+  let o = out;
+  for (let k: usize = 0; k < <usize>count; k++) {
+    const token = keyToken(hashId, open, close, bytes, offsets, base, k);
+    for (let r: usize = 0; r < <usize>racks; r++) {
+      const entry = table + (r << 3);
+      store<u32>(o, dispatchOne(<usize>load<u32>(entry), load<u32>(entry, 4), token));
+      o += 4;
+    }
+  }
+}

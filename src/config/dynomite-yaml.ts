@@ -1,0 +1,168 @@
+/**
+ * Reading `dynomite.yml` files (and plain lists of seed strings) into peers,
+ * with the file and line of everything that can be wrong.
+ */
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { ConfigError, type ConfigLocation } from '../errors.js';
+import { parseEndpoint, parseSeed, type Endpoint } from '../peer.js';
+import { describe, parseTokenList } from '../token.js';
+
+/** A configuration text and, for messages, the file it came from. */
+export interface ConfigSource {
+  text: string;
+  file?: string;
+}
+
+/** How one peer is declared in one file. */
+export interface PeerDeclaration {
+  endpoint: Endpoint;
+  rack: string;
+  dc: string;
+  tokens: number[];
+  name?: string;
+  /** Is this the file's own node (from `dyn_listen`, `rack`, `datacenter`, `tokens`)? */
+  own: boolean;
+  where: ConfigLocation;
+}
+
+/** When a link is encrypted, per Dynomite's `secure_server_option`. */
+export type SecureServerOption = 'none' | 'rack' | 'datacenter' | 'all';
+
+/** One node's configuration file, or a list of seeds. */
+export interface NodeConfig {
+  file?: string;
+  /** The node's own declaration first (absent for a seed list), then its seeds. */
+  peers: PeerDeclaration[];
+  hash?: string;
+  hashTag?: string;
+  secureServerOption: SecureServerOption;
+}
+
+// The server's own defaults (conf.h) when a file leaves these out.
+const DEFAULT_DC = 'localdc';
+const DEFAULT_RACK = 'localrack';
+const SECURE_OPTIONS: readonly SecureServerOption[] = ['none', 'rack', 'datacenter', 'all'];
+
+/**
+ * Parses one node's `dynomite.yml`: its own `datacenter`, `rack`, `tokens`
+ * and `dyn_listen` (the node itself), its `dyn_seeds`, and the pool's `hash`,
+ * `hash_tag` and `secure_server_option`.
+ *
+ * @throws {ConfigError} with file and line for YAML errors and bad values.
+ */
+export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
+  const { text, file } = typeof source === 'string' ? { text: source, file: undefined } : source;
+  const at = (line?: number): ConfigLocation => ({ ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) });
+  if (typeof text !== 'string') throw new ConfigError(`expected the text of a dynomite.yml, got ${describe(text)}`, at());
+  if (text.trim() === '') throw new ConfigError('the file is empty: expected a dynomite.yml with one pool', at());
+
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error) throw new ConfigError(`invalid YAML: ${error.message.split('\n')[0]}`, at(error.linePos?.[0].line));
+  const lineOf = (node: unknown): number | undefined => {
+    const range = (node as YamlNode | undefined)?.range;
+    return range ? lines.linePos(range[0]).line : undefined;
+  };
+
+  const root = doc.contents;
+  if (!isMap(root)) throw new ConfigError('expected a mapping from a pool name to its settings (e.g. dyn_o_mite:)', at(lineOf(root) ?? 1));
+  if (root.items.length !== 1) {
+    throw new ConfigError(`expected exactly one pool, found ${root.items.length}: Dynomite serves one pool per node`, at(lineOf(root)));
+  }
+  const poolName = String(isScalar(root.items[0]!.key) ? root.items[0]!.key.value : root.items[0]!.key);
+  const pool = root.items[0]!.value;
+  if (!isMap(pool)) throw new ConfigError(`pool '${poolName}' must be a mapping of settings`, at(lineOf(pool) ?? lineOf(root.items[0]!.key)));
+
+  const field = (name: string) => pool.items.find((item) => isScalar(item.key) && item.key.value === name);
+  const scalar = (name: string): { value: string; line?: number } | undefined => {
+    const item = field(name);
+    if (!item) return undefined;
+    const line = lineOf(item.value) ?? lineOf(item.key);
+    if (!isScalar(item.value) || item.value.value === null || typeof item.value.value === 'object') {
+      throw new ConfigError(`'${name}' must be a single value`, at(line));
+    }
+    return { value: String(item.value.value), ...(line === undefined ? {} : { line }) };
+  };
+
+  const listen = scalar('dyn_listen');
+  if (!listen) throw new ConfigError(`pool '${poolName}' has no dyn_listen (the host:port peers reach this node on)`, at(lineOf(pool)));
+  const endpoint = parseEndpoint(listen.value);
+  if (!endpoint) throw new ConfigError(`invalid dyn_listen '${listen.value}': expected host:port`, at(listen.line));
+
+  const tokensField = scalar('tokens');
+  const tokens = tokensField ? parseTokenList(tokensField.value, at(tokensField.line)) : [];
+  const own: PeerDeclaration = {
+    endpoint,
+    dc: scalar('datacenter')?.value ?? DEFAULT_DC,
+    rack: scalar('rack')?.value ?? DEFAULT_RACK,
+    tokens,
+    own: true,
+    where: at(tokensField?.line ?? listen.line),
+  };
+
+  const peers = [own];
+  const seeds = field('dyn_seeds');
+  if (seeds && seeds.value !== null && !(isScalar(seeds.value) && seeds.value.value === null)) {
+    if (!isSeq(seeds.value)) throw new ConfigError("'dyn_seeds' must be a list of 'host:port:rack:dc:tokens' strings", at(lineOf(seeds.value)));
+    for (const item of seeds.value.items) {
+      const line = lineOf(item);
+      if (!isScalar(item) || typeof item.value !== 'string') {
+        throw new ConfigError(`a seed must be a string 'host:port:rack:dc:tokens', got ${describe(isScalar(item) ? item.value : item)}`, at(line));
+      }
+      peers.push(declaration(item.value, at(line)));
+    }
+  }
+
+  const secure = scalar('secure_server_option')?.value ?? 'none';
+  if (!(SECURE_OPTIONS as readonly string[]).includes(secure)) {
+    throw new ConfigError(`invalid secure_server_option '${secure}': expected one of ${SECURE_OPTIONS.join(', ')}`, at(scalar('secure_server_option')?.line));
+  }
+  const hash = scalar('hash')?.value;
+  const hashTag = scalar('hash_tag')?.value;
+  return {
+    ...(file === undefined ? {} : { file }),
+    peers,
+    ...(hash === undefined ? {} : { hash }),
+    ...(hashTag === undefined ? {} : { hashTag }),
+    secureServerOption: secure as SecureServerOption,
+  };
+}
+
+/**
+ * Parses a list of seed strings, one per line; blank lines and lines
+ * starting with `#` are skipped. No peer is the local node.
+ */
+export function parseSeedList(source: ConfigSource | string): NodeConfig {
+  const { text, file } = typeof source === 'string' ? { text: source, file: undefined } : source;
+  const peers: PeerDeclaration[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    peers.push(declaration(line.replace(/^-\s*/, ''), { ...(file === undefined ? {} : { file }), line: i + 1 }));
+  });
+  if (peers.length === 0) {
+    throw new ConfigError('no seeds found: expected one host:port:rack:dc:tokens per line', file === undefined ? {} : { file });
+  }
+  return { ...(file === undefined ? {} : { file }), peers, secureServerOption: 'none' };
+}
+
+/**
+ * Parses a file as `dynomite.yml` when it looks like YAML mapping text, else
+ * as a seed list. A seed line (`host:port:rack:dc:tokens`) is also a valid
+ * YAML scalar, so the shape decides: a seed list has no `key: value` lines.
+ */
+export function parseConfigFile(source: ConfigSource): NodeConfig {
+  const looksLikeSeeds = source.text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .every((l) => /^(-\s*)?\S+:\d+:[^:\s]+:[^:\s]+:[^\s]*(\s+\S.*)?$/.test(l));
+  return looksLikeSeeds && source.text.trim() !== '' ? parseSeedList(source) : parseDynomiteYaml(source);
+}
+
+function declaration(seed: string, where: ConfigLocation): PeerDeclaration {
+  // parseSeed validates the text; the index is assigned when files are merged.
+  const p = parseSeed(seed, 0, {}, where);
+  return { endpoint: p.endpoint, rack: p.rack, dc: p.dc, tokens: [...p.tokens], own: false, where, ...(p.name === undefined ? {} : { name: p.name }) };
+}

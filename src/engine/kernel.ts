@@ -1,0 +1,60 @@
+/**
+ * The interface every engine implements. The rest of the library calls these
+ * and does not care whether WebAssembly or TypeScript answers; both must give
+ * identical output for identical input.
+ */
+
+/** A continuum as the kernels read it: tokens sorted ascending, ties by peer index. */
+export interface ContinuumData {
+  /** Sorted tokens, length `size`. */
+  readonly tokens: Uint32Array;
+  /** Peer index of each entry, parallel to `tokens`. */
+  readonly peers: Uint32Array;
+}
+
+/** Every rack of one datacenter, in the order routing reports them. */
+export interface RouteTable {
+  readonly racks: readonly ContinuumData[];
+}
+
+/** Hash function id (position in `HASH_NAMES`) and hash tag for key routing. */
+export interface KeyHashing {
+  readonly hashId: number;
+  /** The two tag characters as bytes, or -1 each when no tag is set. */
+  readonly tagOpen: number;
+  readonly tagClose: number;
+}
+
+/** Token entries of one (dc, rack) group for the duplicate-token scan. */
+export interface CoverageInput {
+  /** Group of each entry; groups are numbered in the order results are wanted. */
+  readonly groups: Uint32Array;
+  readonly tokens: Uint32Array;
+  readonly peers: Uint32Array;
+}
+
+/**
+ * Overlaps found by the duplicate scan, sorted by (group, token, peer): each
+ * triple says `peerB` claims `token` that `peerA`, the lowest index claiming
+ * it in that group, also claims.
+ */
+export interface Overlaps {
+  readonly groups: Uint32Array;
+  readonly tokens: Uint32Array;
+  readonly peerA: Uint32Array;
+  readonly peerB: Uint32Array;
+}
+
+export interface Kernel {
+  readonly name: 'wasm' | 'js';
+  /** Owner of one token; the continuum is non-empty. */
+  dispatch(c: ContinuumData, token: number): number;
+  /** Owners of many tokens into `out` (same length); the continuum is non-empty. */
+  dispatchBatch(c: ContinuumData, tokens: Uint32Array, out: Uint32Array): void;
+  /** Tokens of the keys `bytes[offsets[i], offsets[i+1])`. */
+  hashKeys(h: KeyHashing, bytes: Uint8Array, offsets: Uint32Array, out: Uint32Array): void;
+  /** Owner of each key in each rack: `out[key * racks + rack]`; every rack is non-empty. */
+  routeKeys(t: RouteTable, h: KeyHashing, bytes: Uint8Array, offsets: Uint32Array, out: Uint32Array): void;
+  /** Duplicate-token scan over all groups at once. */
+  findOverlaps(input: CoverageInput): Overlaps;
+}

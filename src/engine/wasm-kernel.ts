@@ -1,0 +1,218 @@
+/**
+ * The WebAssembly engine: the only module that knows the kernels' memory
+ * layout. It owns linear memory above the module's static data:
+ *
+ * - a resident region, where continuums and route tables stay between calls
+ *   (a bump allocator; when full, everything is evicted at once by bumping a
+ *   generation, so memory stays bounded however many topologies come and go);
+ * - a scratch region above it, reset on every call, for a batch's inputs and
+ *   outputs, which are copied in and out in chunks.
+ */
+import type { ContinuumData, CoverageInput, Kernel, KeyHashing, Overlaps, RouteTable } from './kernel.js';
+
+interface Exports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  dispatch(block: number, n: number, t: number): number;
+  dispatchBatch(block: number, n: number, q: number, out: number, count: number): void;
+  hashKeys(hashId: number, open: number, close: number, bytes: number, offsets: number, base: number, count: number, out: number): void;
+  routeKeys(table: number, racks: number, hashId: number, open: number, close: number, bytes: number, offsets: number, base: number, count: number, out: number): void;
+  findOverlaps(src: number, tmp: number, hist: number, n: number, out: number): number;
+}
+
+/** Bytes kept for resident continuums before they are all evicted. */
+export const RESIDENT_BYTES = 32 << 20;
+/** Tokens or keys per chunk copied through scratch memory. */
+const CHUNK = 1 << 14;
+/** Key bytes per chunk (a single longer key gets a chunk of its own). */
+const CHUNK_BYTES = 1 << 20;
+const PAGE = 65536;
+const PAD_TOKEN = 0xffff_ffff;
+
+const align16 = (n: number) => (n + 15) & ~15;
+const paddedLength = (n: number) => (n + 3) & ~3;
+const continuumBytes = (n: number) => 4 * (paddedLength(n) + n);
+
+interface Residency {
+  gen: number;
+  addr: number;
+}
+
+class WasmKernel implements Kernel {
+  readonly name = 'wasm';
+  private readonly residentStart: number;
+  private readonly scratchStart: number;
+  private residentTop: number;
+  private gen = 0;
+  private readonly resident = new WeakMap<object, Residency>();
+  private scratchTop = 0;
+  private buffer: ArrayBuffer | undefined;
+  private u8 = new Uint8Array(0);
+  private u32 = new Uint32Array(0);
+
+  constructor(private readonly x: Exports) {
+    this.residentStart = align16(x.heapBase());
+    this.residentTop = this.residentStart;
+    this.scratchStart = this.residentStart + RESIDENT_BYTES;
+  }
+
+  /** Bytes of linear memory in use by the module (for tests of boundedness). */
+  memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
+  dispatch(c: ContinuumData, token: number): number {
+    this.scratchTop = this.scratchStart;
+    return this.x.dispatch(this.continuumAddr(c), c.tokens.length, token) >>> 0;
+  }
+
+  dispatchBatch(c: ContinuumData, tokens: Uint32Array, out: Uint32Array): void {
+    this.scratchTop = this.scratchStart;
+    const block = this.continuumAddr(c);
+    const chunk = Math.min(CHUNK, tokens.length);
+    const q = this.alloc(4 * chunk);
+    const o = this.alloc(4 * chunk);
+    for (let i = 0; i < tokens.length; i += chunk) {
+      const count = Math.min(chunk, tokens.length - i);
+      this.u32.set(tokens.subarray(i, i + count), q >>> 2);
+      this.x.dispatchBatch(block, c.tokens.length, q, o, count);
+      out.set(this.u32.subarray(o >>> 2, (o >>> 2) + count), i);
+    }
+  }
+
+  hashKeys(h: KeyHashing, bytes: Uint8Array, offsets: Uint32Array, out: Uint32Array): void {
+    this.scratchTop = this.scratchStart;
+    this.eachKeyChunk(bytes, offsets, 1, (keys, off, base, count, o) => {
+      this.x.hashKeys(h.hashId, h.tagOpen, h.tagClose, keys, off, base, count, o);
+    }, out);
+  }
+
+  routeKeys(t: RouteTable, h: KeyHashing, bytes: Uint8Array, offsets: Uint32Array, out: Uint32Array): void {
+    this.scratchTop = this.scratchStart;
+    const table = this.routeTableAddr(t);
+    const racks = t.racks.length;
+    this.eachKeyChunk(bytes, offsets, racks, (keys, off, base, count, o) => {
+      this.x.routeKeys(table, racks, h.hashId, h.tagOpen, h.tagClose, keys, off, base, count, o);
+    }, out);
+  }
+
+  findOverlaps(input: CoverageInput): Overlaps {
+    this.scratchTop = this.scratchStart;
+    const n = input.tokens.length;
+    const src = this.alloc(12 * n);
+    const tmp = this.alloc(12 * n);
+    const hist = this.alloc(12 * 256 * 4);
+    const out = this.alloc(16 * n);
+    this.u32.set(input.groups, src >>> 2);
+    this.u32.set(input.tokens, (src >>> 2) + n);
+    this.u32.set(input.peers, (src >>> 2) + 2 * n);
+    const found = this.x.findOverlaps(src, tmp, hist, n, out) >>> 0;
+    const column = (i: number) => this.u32.slice((out >>> 2) + i * n, (out >>> 2) + i * n + found);
+    return { groups: column(0), tokens: column(1), peerA: column(2), peerB: column(3) };
+  }
+
+  /**
+   * Copies keys through scratch in chunks of at most CHUNK keys and about
+   * CHUNK_BYTES bytes, calls `run` on each, and copies `width` results per key out.
+   */
+  private eachKeyChunk(
+    bytes: Uint8Array,
+    offsets: Uint32Array,
+    width: number,
+    run: (keys: number, offsets: number, base: number, count: number, out: number) => void,
+    out: Uint32Array,
+  ): void {
+    const total = offsets.length - 1;
+    const mark = this.scratchTop;
+    for (let k = 0; k < total; ) {
+      let end = k + 1;
+      const limit = Math.min(total, k + CHUNK);
+      while (end < limit && offsets[end + 1]! - offsets[k]! <= CHUNK_BYTES) end++;
+      const count = end - k;
+      const base = offsets[k]!;
+      this.scratchTop = mark;
+      const keys = this.alloc(offsets[end]! - base);
+      const off = this.alloc(4 * (count + 1));
+      const o = this.alloc(4 * count * width);
+      this.u8.set(bytes.subarray(base, offsets[end]!), keys);
+      this.u32.set(offsets.subarray(k, end + 1), off >>> 2);
+      run(keys, off, base, count, o);
+      out.set(this.u32.subarray(o >>> 2, (o >>> 2) + count * width), k * width);
+      k = end;
+    }
+  }
+
+  private continuumAddr(c: ContinuumData): number {
+    return this.residentAddr(c, continuumBytes(c.tokens.length), (addr) => this.writeContinuum(c, addr));
+  }
+
+  private routeTableAddr(t: RouteTable): number {
+    const header = align16(8 * t.racks.length);
+    const size = t.racks.reduce((sum, c) => sum + align16(continuumBytes(c.tokens.length)), header);
+    return this.residentAddr(t, size, (addr) => {
+      let at = addr + header;
+      t.racks.forEach((c, r) => {
+        this.writeContinuum(c, at);
+        this.u32[(addr >>> 2) + 2 * r] = at;
+        this.u32[(addr >>> 2) + 2 * r + 1] = c.tokens.length;
+        at += align16(continuumBytes(c.tokens.length));
+      });
+    });
+  }
+
+  /** Address of `owner`'s block, uploading it first unless it is still resident. */
+  private residentAddr(owner: object, size: number, write: (addr: number) => void): number {
+    const known = this.resident.get(owner);
+    if (known !== undefined && known.gen === this.gen) return known.addr;
+    if (size > RESIDENT_BYTES) {
+      // Larger than the whole resident region: lives in scratch for this call only.
+      const addr = this.alloc(size);
+      write(addr);
+      return addr;
+    }
+    if (this.residentTop + size > this.scratchStart) {
+      this.gen++;
+      this.residentTop = this.residentStart;
+    }
+    const addr = this.residentTop;
+    this.residentTop = align16(addr + size);
+    this.ensure(this.residentTop);
+    write(addr);
+    this.resident.set(owner, { gen: this.gen, addr });
+    return addr;
+  }
+
+  private writeContinuum(c: ContinuumData, addr: number): void {
+    const n = c.tokens.length;
+    const at = addr >>> 2;
+    this.u32.set(c.tokens, at);
+    this.u32.fill(PAD_TOKEN, at + n, at + paddedLength(n));
+    this.u32.set(c.peers, at + paddedLength(n));
+  }
+
+  private alloc(size: number): number {
+    const addr = this.scratchTop;
+    this.scratchTop = align16(addr + size);
+    this.ensure(this.scratchTop);
+    return addr;
+  }
+
+  /** Grows memory to cover `end` and refreshes the views after a grow. */
+  private ensure(end: number): void {
+    const mem = this.x.memory;
+    if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
+    if (this.buffer !== mem.buffer) {
+      this.buffer = mem.buffer;
+      this.u8 = new Uint8Array(this.buffer);
+      this.u32 = new Uint32Array(this.buffer);
+    }
+  }
+}
+
+/** A WebAssembly kernel over an instantiated module, with the memory probe tests use. */
+export type WasmEngine = Kernel & { memoryBytes(): number };
+
+/** Wraps an instance of the dynoring module. */
+export function wasmKernel(instance: WebAssembly.Instance): WasmEngine {
+  return new WasmKernel(instance.exports as unknown as Exports);
+}

@@ -1,0 +1,23 @@
+/**
+ * dynoring: Dynomite token rings, bit-exact key hashing, coverage validation
+ * and hinted handoff, over a WebAssembly core with a TypeScript twin.
+ */
+export { parseToken, MAX_TOKEN } from './token.js';
+export { parseSeed, type Peer, type Endpoint, type SeedFlags } from './peer.js';
+export { Continuum } from './continuum.js';
+export { Topology, type TopologyOptions, type RackId } from './topology.js';
+export { hash, type HashOptions } from './key-hashing.js';
+export { HASH_NAMES, type HashName } from './hash/functions.js';
+export { ready, engineInfo, type Engine } from './engine/engines.js';
+export { parseDynomiteYaml, parseSeedList, parseConfigFile, type ConfigSource, type NodeConfig, type PeerDeclaration, type SecureServerOption } from './config/dynomite-yaml.js';
+export { mergeNodeConfigs, describeDisagreement, type Disagreement, type MergedConfig, type StatedValue } from './config/merge.js';
+export {
+  DynoringError,
+  ConfigError,
+  NoTargetsError,
+  UnknownLocationError,
+  EngineError,
+  HintStoreError,
+  type ConfigLocation,
+  type HintStoreErrorKind,
+} from './errors.js';

@@ -1,0 +1,59 @@
+import { ConfigError } from './errors.js';
+import { HASH_NAMES, hashId, type HashName } from './hash/functions.js';
+import { tokenOf } from './engine/js-kernel.js';
+import type { KeyHashing } from './engine/kernel.js';
+import { describe } from './token.js';
+
+/** How keys become tokens: a pool's `hash:` and `hash_tag:` settings. */
+export interface HashOptions {
+  /** Hash function name; default `murmur`, as in Dynomite. */
+  hash?: HashName | string;
+  /**
+   * Two ASCII characters, e.g. `'{}'`. When a key holds the first and the
+   * second after it, only the bytes strictly between them are hashed, so
+   * `user:{42}:name` and `user:{42}:mail` land together. An empty tag
+   * (`a{}b`) hashes zero bytes, as the server's multi-key path and the Dyno
+   * client do; note that the server's single-key path instead sends such a key
+   * to the local node, so servers can place it differently.
+   */
+  hashTag?: string;
+}
+
+/** Default hash function of a Dynomite pool. */
+export const DEFAULT_HASH: HashName = 'murmur';
+
+/** Resolves hash options into the form the kernels take. */
+export function keyHashing(options: HashOptions = {}): KeyHashing & { hash: HashName; hashTag?: string } {
+  const hash = options.hash ?? DEFAULT_HASH;
+  if (typeof hash !== 'string') throw new ConfigError(`invalid hash ${describe(hash)}: expected one of ${HASH_NAMES.join(', ')}`);
+  const id = hashId(hash);
+  const tag = options.hashTag;
+  if (tag === undefined || tag === '') return { hash: hash as HashName, hashId: id, tagOpen: -1, tagClose: -1 };
+  if (typeof tag !== 'string' || tag.length !== 2 || !/^[\x00-\x7f]{2}$/.test(tag)) {
+    throw new ConfigError(`invalid hash_tag ${describe(tag)}: expected exactly two ASCII characters, such as '{}'`);
+  }
+  return { hash: hash as HashName, hashTag: tag, hashId: id, tagOpen: tag.charCodeAt(0), tagClose: tag.charCodeAt(1) };
+}
+
+const encoder = new TextEncoder();
+
+/** The bytes of a key: strings hash as UTF-8. */
+export function keyBytes(key: string | Uint8Array): Uint8Array {
+  if (typeof key === 'string') return encoder.encode(key);
+  if (key instanceof Uint8Array) return key;
+  throw new TypeError(`a key must be a string or a Uint8Array, got ${describe(key)}`);
+}
+
+/**
+ * Hashes a key to its token with one of Dynomite's hash functions, bit for bit
+ * as the C server does (on x86; see the README for `one_at_a_time` on ARM).
+ *
+ * @example
+ * hash('murmur', 'user:42');          // a u32 token
+ * hash('md5', 'a{b}c', { hashTag: '{}' }) === hash('md5', 'b'); // true
+ * @throws {ConfigError} for `murmur3`, an unknown name, or a bad hash tag.
+ */
+export function hash(name: HashName | string, key: string | Uint8Array, options: Omit<HashOptions, 'hash'> = {}): number {
+  const bytes = keyBytes(key);
+  return tokenOf(keyHashing({ ...options, hash: name }), bytes, 0, bytes.length);
+}
