@@ -21,3 +21,11 @@ export {
   type ConfigLocation,
   type HintStoreErrorKind,
 } from './errors.js';
+export {
+  checkTokenCoverage,
+  validateTokenCoverage,
+  describeCoverageIssue,
+  TokenCoverageError,
+  type CoverageIssue,
+  type CoverageOptions,
+} from './coverage.js';
