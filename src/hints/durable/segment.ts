@@ -1,0 +1,369 @@
+/**
+ * One segment file: an append-only run of records for one peer. A peer's
+ * hints live in a sequence of segments; only the newest is appended to. This
+ * module creates, replays (cutting off a damaged tail), appends to, reads,
+ * compacts and deletes one segment.
+ */
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FILE_MODE, isErrno, syncDir } from './fs-util.js';
+import {
+  encodeFileHeader,
+  FILE_HEADER_BYTES,
+  fileHeaderProblem,
+  RECORD_HEADER_BYTES,
+  recordIntact,
+  recordLength,
+} from './record-format.js';
+import { RecordIndex } from './record-index.js';
+import { scanRecords } from './segment-scan.js';
+
+const NAME = /^hints-(\d+)-(\d+)\.log$/;
+/** Suffix of a compaction's temporary file; one left by a crash is deleted at open. */
+export const COMPACT_SUFFIX = '.compact';
+/** Bytes read per step when reading records back. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/** File name of `peer`'s segment number `seq`. */
+export function segmentName(peer: number, seq: number): string {
+  return `hints-${peer}-${String(seq).padStart(10, '0')}.log`;
+}
+
+/** The peer and sequence number a segment file name encodes, or `null` if it is not one. */
+export function parseSegmentName(name: string): { peer: number; seq: number } | null {
+  const m = NAME.exec(name);
+  if (!m) return null;
+  const peer = Number(m[1]);
+  const seq = Number(m[2]);
+  return peer <= 0xffff_ffff && Number.isSafeInteger(seq) ? { peer, seq } : null;
+}
+
+/** What a replay or a read-back set aside as damaged. */
+export interface CorruptionReport {
+  /** The segment file. */
+  path: string;
+  /** Where the damaged bytes now are; `null` when a single record was skipped in place. */
+  setAsidePath: string | null;
+  /** File offset where the damage starts. */
+  offset: number;
+  /** Damaged bytes. */
+  bytes: number;
+  /** What was wrong. */
+  reason: string;
+}
+
+/** What replaying a segment needs from the store. */
+export interface ReplayContext {
+  /** Wall-clock now; records due by then are not indexed. */
+  now: number;
+  maxRecordBytes: number;
+  /** Told of each record dropped as expired during replay, with its payload length. */
+  onExpired(length: number): void;
+  onCorrupt(report: CorruptionReport): void;
+}
+
+/** A live record read back from disk. */
+export interface StoredRecord {
+  /** Entry number in the segment's index. */
+  index: number;
+  deadline: number;
+  /** The whole framed record (header and payload), a view of the read buffer. */
+  framed: Uint8Array;
+}
+
+/** One segment file and its index. */
+export class Segment {
+  /** Intact bytes of the file: where the next record goes. */
+  size = FILE_HEADER_BYTES;
+  /** Where each live record is. */
+  index = new RecordIndex();
+  /** Records were delivered from it since it was last rewritten: compact it when the drain ends. */
+  delivered = false;
+  private handle: FileHandle | null = null;
+
+  private constructor(
+    readonly dir: string,
+    readonly peer: number,
+    readonly seq: number,
+  ) {}
+
+  /** Path of the file. */
+  get path(): string {
+    return join(this.dir, segmentName(this.peer, this.seq));
+  }
+
+  /** Whether it is open for appending. */
+  get active(): boolean {
+    return this.handle !== null;
+  }
+
+  /** Bytes on disk holding no live record (removed ones); compaction reclaims them. */
+  get deadBytes(): number {
+    return this.size - FILE_HEADER_BYTES - this.index.liveBytes - RECORD_HEADER_BYTES * this.index.liveCount;
+  }
+
+  /**
+   * Creates a new, empty segment open for appending. With `durable`, the
+   * header and the directory entry are fsynced before it is used, so a record
+   * acknowledged in it cannot vanish with its file.
+   */
+  static async create(dir: string, peer: number, seq: number, durable: boolean): Promise<Segment> {
+    const segment = new Segment(dir, peer, seq);
+    const handle = await open(segment.path, 'wx', FILE_MODE);
+    try {
+      await handle.write(encodeFileHeader(peer), 0, FILE_HEADER_BYTES, 0);
+      if (durable) {
+        await handle.sync();
+        await syncDir(dir);
+      }
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    segment.handle = handle;
+    return segment;
+  }
+
+  /**
+   * Replays an existing segment file into a sealed segment. A damaged header
+   * moves the whole file aside; a torn or damaged record moves it and
+   * everything after it aside to a `.corrupt` file and truncates the segment
+   * to its intact prefix.
+   *
+   * @returns the segment, or `null` if nothing of the file was usable.
+   */
+  static async replay(dir: string, peer: number, seq: number, ctx: ReplayContext): Promise<Segment | null> {
+    const segment = new Segment(dir, peer, seq);
+    const path = segment.path;
+    const handle = await open(path, 'r+');
+    let end: number;
+    try {
+      const { size } = await handle.stat();
+      if (size === 0) {
+        // Killed between creating the file and writing its header: nothing was ever in it.
+        await handle.close();
+        await unlink(path);
+        return null;
+      }
+      const header = new Uint8Array(Math.min(size, FILE_HEADER_BYTES));
+      await handle.read(header, 0, header.length, 0);
+      const headerProblem = fileHeaderProblem(header, peer);
+      if (headerProblem !== null) {
+        await handle.close();
+        const setAsidePath = await moveAside(path);
+        ctx.onCorrupt({ path, setAsidePath, offset: 0, bytes: size, reason: headerProblem });
+        return null;
+      }
+      const scan = await scanRecords(handle, size, ctx.maxRecordBytes, (offset, length, deadline) => {
+        if (deadline <= ctx.now) ctx.onExpired(length);
+        else segment.index.push(offset, length, deadline);
+      });
+      end = scan.end;
+      if (scan.problem !== null) {
+        const setAsidePath = await copyTailAside(handle, path, end, size);
+        await handle.truncate(end);
+        await handle.sync();
+        ctx.onCorrupt({ path, setAsidePath, offset: end, bytes: size - end, reason: scan.problem });
+      }
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+    segment.size = end;
+    return segment;
+  }
+
+  /**
+   * Appends framed records at the end. If the write fails, the file is cut
+   * back to its previous size and the segment sealed, so a partial write can
+   * never sit in front of later records.
+   *
+   * @returns the file offset of the first appended byte.
+   */
+  async append(bytes: Uint8Array): Promise<number> {
+    const handle = this.requireHandle();
+    const at = this.size;
+    try {
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, at + done);
+        done += bytesWritten;
+      }
+    } catch (err) {
+      await handle.truncate(at).catch(() => undefined);
+      await this.seal();
+      throw err;
+    }
+    this.size = at + bytes.length;
+    return at;
+  }
+
+  /** fdatasyncs the appended records. */
+  async sync(): Promise<void> {
+    await this.requireHandle().datasync();
+  }
+
+  /** Stops appending to it (closes the append handle). */
+  async seal(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close();
+  }
+
+  /**
+   * Reads live records from entry `from` on (never past entry `limit`), about
+   * `READ_CHUNK_BYTES` at a time. A record whose checksum no longer matches
+   * (damaged after replay) is removed from the index and reported, not returned.
+   *
+   * @returns the records and the entry to continue from.
+   */
+  async readLive(from: number, limit: number, onCorrupt: (report: CorruptionReport, length: number) => void): Promise<{ records: StoredRecord[]; next: number }> {
+    const index = this.index;
+    let first = Math.max(from, index.head);
+    while (first < limit && !index.isLive(first)) first++;
+    if (first >= limit) return { records: [], next: limit };
+    const base = index.offset(first);
+    let last = first; // last live entry in the span
+    let next = first + 1;
+    for (; next < limit; next++) {
+      if (!index.isLive(next)) continue;
+      if (index.offset(next) + RECORD_HEADER_BYTES + index.length(next) - base > READ_CHUNK_BYTES) break;
+      last = next;
+    }
+    const spanEnd = index.offset(last) + RECORD_HEADER_BYTES + index.length(last);
+    const buf = new Uint8Array(spanEnd - base);
+    await this.readAt(buf, base);
+    const view = new DataView(buf.buffer);
+    const records: StoredRecord[] = [];
+    for (let i = first; i <= last; i++) {
+      const length = index.length(i);
+      if (length === 0) continue;
+      const at = index.offset(i) - base;
+      if (recordLength(view, at) !== length || !recordIntact(buf, view, at, length)) {
+        onCorrupt({ path: this.path, setAsidePath: null, offset: index.offset(i), bytes: RECORD_HEADER_BYTES + length, reason: 'checksum mismatch on read-back' }, index.remove(i));
+        continue;
+      }
+      records.push({ index: i, deadline: index.deadline(i), framed: buf.subarray(at, at + RECORD_HEADER_BYTES + length) });
+    }
+    return { records, next };
+  }
+
+  /**
+   * Rewrites the live records into a fresh file that atomically replaces this
+   * one (write to a temporary file, fsync, rename, fsync the directory), so a
+   * crash at any point leaves either the old file or the new one. The segment
+   * must be sealed.
+   */
+  async compact(onCorrupt: (report: CorruptionReport, length: number) => void): Promise<void> {
+    const temp = this.path + COMPACT_SUFFIX;
+    const out = await open(temp, 'w', FILE_MODE);
+    const fresh = new RecordIndex();
+    const sources: number[] = [];
+    try {
+      await out.write(encodeFileHeader(this.peer), 0, FILE_HEADER_BYTES, 0);
+      let size = FILE_HEADER_BYTES;
+      for (let i = this.index.head; i < this.index.count; ) {
+        const { records, next } = await this.readLive(i, this.index.count, onCorrupt);
+        const run = new Uint8Array(records.reduce((n, r) => n + r.framed.length, 0));
+        let at = 0;
+        for (const r of records) {
+          run.set(r.framed, at);
+          fresh.push(size + at, r.framed.length - RECORD_HEADER_BYTES, r.deadline);
+          sources.push(r.index);
+          at += r.framed.length;
+        }
+        await out.write(run, 0, run.length, size);
+        size += run.length;
+        i = next;
+      }
+      await out.sync();
+      await out.close();
+      await rename(temp, this.path);
+      await syncDir(this.dir);
+      // Entries removed while the copy ran (expiry) stay removed in the new index.
+      for (let k = 0; k < sources.length; k++) if (!this.index.isLive(sources[k]!)) fresh.remove(k);
+      this.index = fresh;
+      this.size = size;
+      this.delivered = false;
+    } catch (err) {
+      await out.close().catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Deletes the file (sealing it first). The caller fsyncs the directory. */
+  async remove(): Promise<void> {
+    await this.seal();
+    await unlink(this.path).catch((err: unknown) => {
+      if (!isErrno(err, 'ENOENT')) throw err;
+    });
+  }
+
+  private async readAt(buf: Uint8Array, position: number): Promise<void> {
+    const handle = this.handle ?? (await open(this.path, 'r'));
+    try {
+      let done = 0;
+      while (done < buf.length) {
+        const { bytesRead } = await handle.read(buf, done, buf.length - done, position + done);
+        if (bytesRead === 0) throw new Error(`${this.path}: file ends at ${position + done}, expected ${position + buf.length} bytes; was it modified by another program?`);
+        done += bytesRead;
+      }
+    } finally {
+      if (handle !== this.handle) await handle.close();
+    }
+  }
+
+  private requireHandle(): FileHandle {
+    if (this.handle === null) throw new Error(`internal: segment ${this.path} is sealed`);
+    return this.handle;
+  }
+}
+
+/** Renames a whole unreadable file to a free `.corrupt` name. */
+async function moveAside(path: string): Promise<string> {
+  for (let n = 0; ; n++) {
+    const target = `${path}${n === 0 ? '' : `.${n}`}.corrupt`;
+    if (await exists(target)) continue;
+    await rename(path, target);
+    await syncDir(join(path, '..'));
+    return target;
+  }
+}
+
+/** Copies `[from, size)` of the file to a new `.corrupt` file and fsyncs it. */
+async function copyTailAside(handle: FileHandle, path: string, from: number, size: number): Promise<string> {
+  for (let n = 0; ; n++) {
+    const target = `${path}.${from}${n === 0 ? '' : `.${n}`}.corrupt`;
+    let out: FileHandle;
+    try {
+      out = await open(target, 'wx', FILE_MODE);
+    } catch (err) {
+      if (isErrno(err, 'EEXIST')) continue;
+      throw err;
+    }
+    try {
+      const buf = new Uint8Array(Math.min(size - from, READ_CHUNK_BYTES));
+      for (let pos = from; pos < size; ) {
+        const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
+        if (bytesRead === 0) break;
+        await out.write(buf, 0, bytesRead, pos - from);
+        pos += bytesRead;
+      }
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await syncDir(join(path, '..'));
+    return target;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
