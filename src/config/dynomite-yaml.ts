@@ -4,6 +4,7 @@
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { ConfigError, type ConfigLocation } from '../errors.js';
+import { keyHashing } from '../key-hashing.js';
 import { parseEndpoint, parseSeed, type Endpoint } from '../peer.js';
 import { describe, parseTokenList } from '../token.js';
 
@@ -118,8 +119,21 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
   if (!(SECURE_OPTIONS as readonly string[]).includes(secure)) {
     throw new ConfigError(`invalid secure_server_option '${secure}': expected one of ${SECURE_OPTIONS.join(', ')}`, at(scalar('secure_server_option')?.line));
   }
-  const hash = scalar('hash')?.value;
-  const hashTag = scalar('hash_tag')?.value;
+  const hashField = scalar('hash');
+  const tagField = scalar('hash_tag');
+  const hash = hashField?.value;
+  const hashTag = tagField?.value;
+  // Check the settings here, where their lines are known.
+  try {
+    keyHashing({ ...(hash === undefined ? {} : { hash }) });
+  } catch (err) {
+    throw new ConfigError((err as Error).message, at(hashField?.line));
+  }
+  try {
+    keyHashing({ ...(hashTag === undefined ? {} : { hashTag }) });
+  } catch (err) {
+    throw new ConfigError((err as Error).message, at(tagField?.line));
+  }
   return {
     ...(file === undefined ? {} : { file }),
     peers,

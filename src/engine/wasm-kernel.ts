@@ -56,9 +56,9 @@ class WasmKernel implements Kernel {
     this.scratchStart = this.residentStart + RESIDENT_BYTES;
   }
 
-  /** Bytes of linear memory in use by the module (for tests of boundedness). */
-  memoryBytes(): number {
-    return this.x.memory.buffer.byteLength;
+  /** Linear memory size and how often the resident region was evicted (for tests of boundedness). */
+  memoryStats(): { memoryBytes: number; evictions: number } {
+    return { memoryBytes: this.x.memory.buffer.byteLength, evictions: this.gen };
   }
 
   dispatch(c: ContinuumData, token: number): number {
@@ -210,7 +210,7 @@ class WasmKernel implements Kernel {
 }
 
 /** A WebAssembly kernel over an instantiated module, with the memory probe tests use. */
-export type WasmEngine = Kernel & { memoryBytes(): number };
+export type WasmEngine = Kernel & { memoryStats(): { memoryBytes: number; evictions: number } };
 
 /** Wraps an instance of the dynoring module. */
 export function wasmKernel(instance: WebAssembly.Instance): WasmEngine {

@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HASH_NAMES, Topology, hash, type HashName } from '../../src/index.js';
+import { fromHex, vectors } from '../helpers/vectors.js';
+import { makePeerForTest } from './peers.js';
+
+describe('hash tags match the C server', () => {
+  it(`on all ${vectors.hash_tags.length} hash_tags vectors (murmur and md5)`, () => {
+    for (const v of vectors.hash_tags) {
+      const key = fromHex(v.key_hex);
+      expect(hash('murmur', key, { hashTag: v.hash_tag })).toBe(v.murmur);
+      expect(hash('md5', key, { hashTag: v.hash_tag })).toBe(v.md5);
+    }
+  });
+
+  it('hash an empty tag as zero bytes and an unclosed tag as the whole key', () => {
+    expect(hash('murmur', 'a{}b', { hashTag: '{}' })).toBe(hash('murmur', ''));
+    expect(hash('murmur', 'a{b', { hashTag: '{}' })).toBe(hash('murmur', 'a{b'));
+    expect(hash('murmur', 'a}b{c}', { hashTag: '{}' })).toBe(hash('murmur', 'c'));
+  });
+
+  it('hash strings as their UTF-8 bytes', () => {
+    expect(hash('fnv1a_32', 'é')).toBe(hash('fnv1a_32', Uint8Array.of(0xc3, 0xa9)));
+  });
+});
+
+/** Three racks of four peers with random tokens. */
+function topology(seed: number, options: { hash: HashName; hashTag?: string; engine: 'wasm' | 'js' }) {
+  let x = seed >>> 0 || 1;
+  const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+  const peers = Array.from({ length: 12 }, (_, i) => makePeerForTest(i, 'dc1', `r${i % 3}`, [next(), next()]));
+  return Topology.fromPeers(peers, options);
+}
+
+/** Keys and their boundaries, laid back to back as a RESP parser would hold them. */
+function pack(keys: Uint8Array[]): [Uint8Array, Uint32Array] {
+  const offsets = new Uint32Array(keys.length + 1);
+  keys.forEach((k, i) => (offsets[i + 1] = offsets[i]! + k.length));
+  const bytes = new Uint8Array(offsets[keys.length]!);
+  keys.forEach((k, i) => bytes.set(k, offsets[i]!));
+  return [bytes, offsets];
+}
+
+const tagChar = fc.constantFrom(0x7b, 0x7d, 0x3a, 0x5b, 0x5d, 0x61);
+const keyBytes = fc.oneof(
+  fc.uint8Array({ maxLength: 64 }),
+  fc.uint8Array({ maxLength: 4096, size: 'max' }),
+  fc.array(tagChar, { maxLength: 24 }).map((a) => Uint8Array.from(a)),
+);
+
+describe('routeKeys parity: WebAssembly and TypeScript agree key by key', () => {
+  it('for every hash function and random hash tags', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...HASH_NAMES),
+        fc.option(fc.constantFrom('{}', '[]', '::', '{{', 'a}'), { nil: undefined }),
+        fc.array(keyBytes, { maxLength: 40 }),
+        fc.integer(),
+        (name, hashTag, keys, seed) => {
+          const options = { hash: name, ...(hashTag === undefined ? {} : { hashTag }) };
+          const wasm = topology(seed, { ...options, engine: 'wasm' });
+          const js = topology(seed, { ...options, engine: 'js' });
+          const [bytes, offsets] = pack(keys);
+          const a = wasm.routeKeys(bytes, offsets);
+          const b = js.routeKeys(bytes, offsets);
+          expect(Array.from(a)).toEqual(Array.from(b));
+          // And each matches routing the key alone.
+          keys.forEach((k, i) => {
+            expect(js.route(k).map((p) => p.index)).toEqual(Array.from(a.subarray(i * 3, i * 3 + 3)));
+          });
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('routes string keys like their UTF-8 bytes, across chunk boundaries', () => {
+    const t = topology(7, { hash: 'murmur', engine: 'wasm' });
+    const keys = Array.from({ length: 40_000 }, (_, i) => `user:${i}:${'é'.repeat(i % 5)}`);
+    const [bytes, offsets] = pack(keys.map((k) => new TextEncoder().encode(k)));
+    const out = new Uint32Array(keys.length * 3);
+    expect(t.routeKeys(keys, undefined, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(topology(7, { hash: 'murmur', engine: 'js' }).routeKeys(bytes, offsets)));
+  });
+
+  it('routes a key longer than a whole chunk', () => {
+    const big = new Uint8Array(3 << 20).map((_, i) => (i * 31) & 255);
+    const [bytes, offsets] = pack([Uint8Array.of(1), big, Uint8Array.of(2)]);
+    const wasm = topology(9, { hash: 'md5', engine: 'wasm' }).routeKeys(bytes, offsets);
+    expect(Array.from(wasm)).toEqual(Array.from(topology(9, { hash: 'md5', engine: 'js' }).routeKeys(bytes, offsets)));
+  });
+});
