@@ -106,16 +106,18 @@ export class PeerLog {
     const { sync, batchMs } = this.ctx.options;
     if (sync === 'always') {
       void this.io.run(() => this.commit(1));
-    } else if (sync === 'batch') {
+    } else if (sync === 'batch' && batchMs > 0) {
       this.timer ??= setTimeout(() => {
         this.timer = null;
-        void this.io.run(() => this.commit(Infinity));
+        this.commitAll();
       }, batchMs);
     } else if (!this.immediate) {
+      // Once per event-loop turn: callers of the same turn share a commit, and
+      // so do those arriving while the previous commit's fsync runs (they queue on `io`).
       this.immediate = true;
       setImmediate(() => {
         this.immediate = false;
-        void this.io.run(() => this.commit(Infinity));
+        this.commitAll();
       });
     }
     return done;
@@ -259,6 +261,10 @@ export class PeerLog {
       for (const r of batch) r.resolve();
       if (segment.size >= segmentBytes) await segment.seal().catch(() => undefined);
     }
+  }
+
+  private commitAll(): void {
+    void this.io.run(() => this.commit(Infinity));
   }
 
   /** The segment to append a record of `size` bytes to, rotating to a new one when the active one is full. */
