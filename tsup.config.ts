@@ -8,10 +8,18 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
     target: 'es2022',
     platform: 'neutral',
     external: [/^node:/],
+  },
+  {
+    // One self-contained ESM file for browsers (and the HTML ring report, which inlines it).
+    entry: { browser: 'src/index.ts' },
+    format: ['esm'],
+    splitting: false,
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'browser',
   },
   {
     entry: { cli: 'src/cli/main.ts' },
