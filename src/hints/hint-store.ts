@@ -72,7 +72,7 @@ export class HintStore {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
       throw new RangeError(`maxBytes must be a non-negative safe integer (0 for no cap), got ${maxBytes}`);
     }
-    const now = options.now ?? (() => performance.now());
+    const now = options.now ?? performance.now.bind(performance);
     if (typeof now !== 'function') throw new TypeError('options.now must be a function returning milliseconds');
     this.maxBytes = maxBytes;
     this.clock = now;
