@@ -103,8 +103,10 @@ export class DurableHintStore {
   static async open(dir: string, options: DurableHintStoreOptions): Promise<DurableHintStore> {
     if (typeof dir !== 'string' || dir === '') throw new TypeError('dir must be a non-empty path string');
     const resolved = resolveOptions(options);
-    await mkdir(dir, { recursive: true, mode: DIR_MODE });
-    if (!(await stat(dir)).isDirectory()) throw new DurableStoreError('NotADirectory', `${dir} exists and is not a directory`, dir);
+    await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => {
+      if (!isErrno(err, 'EEXIST')) throw err;
+    });
+    if (!(await stat(dir)).isDirectory()) throw new DurableStoreError('NotADirectory', `${dir} exists and is not a directory; give a directory path`, dir);
     const lock = await DirLock.acquire(dir, resolved.onWarning);
     const store = new DurableHintStore(dir, resolved, lock);
     try {

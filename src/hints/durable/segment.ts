@@ -300,7 +300,8 @@ export class Segment {
   }
 
   private async readAt(buf: Uint8Array, position: number): Promise<void> {
-    const handle = this.handle ?? (await open(this.path, 'r'));
+    // A handle of its own: readers run outside the io lock, and the append handle may be closed meanwhile.
+    const handle = await open(this.path, 'r');
     try {
       let done = 0;
       while (done < buf.length) {
@@ -309,7 +310,7 @@ export class Segment {
         done += bytesRead;
       }
     } finally {
-      if (handle !== this.handle) await handle.close();
+      await handle.close();
     }
   }
 
