@@ -1,0 +1,88 @@
+/** `dynoring ring`: the racks, their peers and tokens, and who owns how much. */
+import { checkTokenCoverage, Topology } from '../../index.js';
+import { endpointKey } from '../../peer.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../command.js';
+import { disagreementNote, plural } from '../describe.js';
+import { EXIT } from '../io.js';
+import { loadConfigs, type LoadedConfig } from '../load.js';
+import { formatTable } from '../table.js';
+
+const help = `usage: dynoring ring FILE...
+
+Shows the pool described by one or more nodes' dynomite.yml files (or files
+of seed strings), merged: for each datacenter and rack, its peers (index,
+host:port, name), their tokens, and each peer's share of the rack's token
+space. The first file's own node is the local node, marked '*'.
+
+Options:
+  -h, --help  show this help
+
+Exit status: 0 shown, 2 a file cannot be read or parsed.
+`;
+
+/** Tokens shown per peer before the rest are summarised. */
+const SHOWN_TOKENS = 4;
+
+/** The `ring` command. */
+export const ringCommand: Command = {
+  name: 'ring',
+  summary: "show racks, peers, tokens and each peer's share of its rack",
+  help,
+  async run(argv, io) {
+    const args = parseCommandArgs('ring', argv, {});
+    if (args.values.help) {
+      io.out(help);
+      return EXIT.ok;
+    }
+    const loaded = await loadConfigs('ring', [...args.positionals, ...(args.afterTerminator ?? [])]);
+    io.err(disagreementNote(loaded));
+    io.out(renderRing(loaded));
+    return EXIT.ok;
+  },
+};
+
+/** The ring as text: a summary line, then one table per (dc, rack). */
+function renderRing({ merged }: LoadedConfig): string {
+  const topology = Topology.fromPeers(merged.peers);
+  const issues = checkTokenCoverage(merged.peers);
+  const racks = topology.racks();
+  const tokens = merged.peers.reduce((n, p) => n + p.tokens.length, 0);
+  let text =
+    `${plural(merged.peers.length, 'peer')} in ${plural(racks.length, 'rack')} of ${plural(topology.datacenters().length, 'datacenter')}, ` +
+    `${plural(tokens, 'token')}; hash ${merged.hash ?? 'murmur (default)'}${merged.hashTag ? `, hash_tag ${merged.hashTag}` : ''}\n`;
+
+  for (const { dc, rack } of racks) {
+    const continuum = topology.continuum(dc, rack);
+    const shares = continuum.ownership();
+    const members = merged.peers.filter((p) => p.dc === dc && p.rack === rack);
+    const rows = members.map((p) => [
+      `${p.index}${p.isLocal ? '*' : ''}`,
+      endpointKey(p.endpoint),
+      p.name ?? '',
+      tokenList(p.tokens),
+      continuum.size === 0 ? '-' : `${((shares.get(p.index) ?? 0) * 100).toFixed(2)}%`,
+    ]);
+    text += `\ndatacenter ${dc}, rack ${rack}: ${plural(members.length, 'peer')}, ${plural(continuum.size, 'token')}\n`;
+    text += formatTable(
+      [{ heading: 'PEER' }, { heading: 'ENDPOINT' }, { heading: 'NAME' }, { heading: 'TOKENS' }, { heading: 'SHARE', align: 'right' }],
+      rows,
+      '  ',
+    );
+    for (const issue of issues) {
+      if (issue.dc !== dc || issue.rack !== rack) continue;
+      text +=
+        issue.kind === 'EmptyRack'
+          ? '  ! no tokens: requests routed to this rack fail with NoTargets\n'
+          : `  ! token ${issue.token} is claimed by peers ${issue.peers[0]} and ${issue.peers[1]}; peer ${issue.peers[0]} gets it\n`;
+    }
+  }
+  if (merged.peers.some((p) => p.isLocal)) text += '\n* local node (the first file\'s own node)\n';
+  return text;
+}
+
+function tokenList(tokens: readonly number[]): string {
+  if (tokens.length === 0) return '(none)';
+  const shown = tokens.slice(0, SHOWN_TOKENS).join(',');
+  return tokens.length > SHOWN_TOKENS ? `${shown},… (${tokens.length} in all)` : shown;
+}

@@ -1,0 +1,109 @@
+/** `dynoring validate`: every problem a set of config files would ship with. */
+import { ConfigError } from '../../index.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../command.js';
+import { InputError } from '../errors.js';
+import { collectFindings, loadFailure, locationText, type Findings, type Location, type PeerRef, type Problem, type Warning } from '../findings.js';
+import { plural } from '../describe.js';
+import { EXIT } from '../io.js';
+import { loadConfigs } from '../load.js';
+
+const help = `usage: dynoring validate [--json] FILE...
+
+Checks one or more nodes' dynomite.yml files (or files of seed strings,
+one 'host:port:rack:dc:tokens [name]' per line), merged as one pool, for:
+  - a rack with no tokens (requests routed there fail with NoTargets);
+  - two peers of one rack claiming the same token;
+  - files that disagree about a peer (tokens, rack, datacenter) or about
+    hash / hash_tag, which is how configs drift.
+Each finding names the peer (index and host:port) and the file:line it comes
+from. A peer with several tokens is a warning, not a failure: the Dynomite
+server mishandles it and its gossip advertises only the first token.
+
+Options:
+  --json      print the findings as JSON (shape: see below)
+  -h, --help  show this help
+
+Exit status: 0 no problems (warnings allowed), 1 problems found,
+2 a file cannot be read or parsed (the reason names the file and line).
+
+JSON (version 1; fields are only ever added):
+  { version, files: [path], ok, summary: { datacenters, racks, peers, tokens,
+    problems, warnings }, problems: [Problem], warnings: [Warning] }
+  Problem, by kind (each also has a one-line "message"):
+    EmptyRack       { dc, rack, peers: [PeerRef] }
+    Overlap         { dc, rack, token, peers: [PeerRef, PeerRef] }
+    PeerMismatch    { endpoint, field: tokens|rack|dc, values: [{ value, at }],
+                      peer: PeerRef }
+    SettingMismatch { setting: hash|hash_tag, values: [{ value, at }] }
+  Warning: MultipleTokens { peer: PeerRef, tokens: [number] }
+  PeerRef: { index, endpoint: "host:port", name?, dc, rack, declaredAt: [Location] }
+  Location: { file, line? }   (at: a Location, or null when unknown)
+  When a file cannot be used (exit 2) it prints instead:
+    { version, ok: false, error: { message, file?, line? } }
+`;
+
+/** The `validate` command. */
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'report every coverage problem and disagreement in config files',
+  help,
+  async run(argv, io) {
+    const args = parseCommandArgs('validate', argv, { json: { type: 'boolean' } });
+    if (args.values.help) {
+      io.out(help);
+      return EXIT.ok;
+    }
+    let loaded;
+    try {
+      loaded = await loadConfigs('validate', [...args.positionals, ...(args.afterTerminator ?? [])]);
+    } catch (err) {
+      // Scripts reading --json find the failure where they look for findings; main reports it on stderr.
+      if (args.values.json && (err instanceof ConfigError || err instanceof InputError)) io.out(`${JSON.stringify(loadFailure(err), null, 2)}\n`);
+      throw err;
+    }
+    const findings = collectFindings(loaded);
+    io.out(args.values.json ? `${JSON.stringify(findings, null, 2)}\n` : renderFindings(findings));
+    return findings.ok ? EXIT.ok : EXIT.problems;
+  },
+};
+
+/** The text report: one block per finding, then a verdict. */
+function renderFindings(f: Findings): string {
+  const blocks = [...f.problems.map((p) => block('error', p.message, detail(p))), ...f.warnings.map((w) => block('warning', w.message, warningDetail(w)))];
+  const s = f.summary;
+  const scope = `${plural(s.peers, 'peer')} in ${plural(s.racks, 'rack')} of ${plural(s.datacenters, 'datacenter')}, ${plural(s.tokens, 'token')}`;
+  const verdict = f.ok
+    ? `OK: ${scope}; every rack has a usable ring${s.warnings ? ` (${plural(s.warnings, 'warning')})` : ''}`
+    : `FAILED: ${plural(s.problems, 'problem')}${s.warnings ? `, ${plural(s.warnings, 'warning')}` : ''} in ${scope}`;
+  return `${blocks.join('')}${verdict}\n`;
+}
+
+function block(level: string, message: string, lines: string[]): string {
+  return `${level}: ${message}\n${lines.map((l) => `    ${l}\n`).join('')}\n`;
+}
+
+function detail(p: Problem): string[] {
+  switch (p.kind) {
+    case 'EmptyRack':
+      return p.peers.length ? p.peers.map(peerLine) : ['no peer is declared in this rack'];
+    case 'Overlap':
+      return p.peers.map(peerLine);
+    case 'PeerMismatch':
+      return p.values.map((v) => `${p.field} '${v.value}'  at ${v.at ? locationText(v.at) : 'input'}`);
+    case 'SettingMismatch':
+      return p.values.map((v) => `${p.setting} '${v.value}'  in ${v.at ? locationText(v.at) : 'input'}`);
+  }
+}
+
+function warningDetail(w: Warning): string[] {
+  return [peerLine(w.peer)];
+}
+
+function peerLine(p: PeerRef): string {
+  return `peer ${p.index} ${p.endpoint}${p.name ? ` (${p.name})` : ''}  ${p.dc}/${p.rack}  at ${places(p.declaredAt)}`;
+}
+
+function places(at: readonly Location[]): string {
+  return at.length ? at.map(locationText).join(', ') : 'input';
+}
