@@ -29,3 +29,4 @@ export {
   type CoverageIssue,
   type CoverageOptions,
 } from './coverage.js';
+export * from './hints/index.js';
