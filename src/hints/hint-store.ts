@@ -142,7 +142,7 @@ export class HintStore {
       this.count--;
       this.bytes -= entry.size;
       if (entry.deadline <= now) this.expiredTotal++;
-      else out.push({ peer, payload: entry.size === buf.length ? buf : buf.subarray(entry.offset, entry.offset + entry.size), deadline: entry.deadline });
+      else out.push({ peer, payload: entry.view(buf), deadline: entry.deadline });
     });
     this.heap.compactIfStale(this.count);
     return out;
@@ -267,6 +267,11 @@ class Entry {
     readonly size: number,
     readonly deadline: number,
   ) {}
+
+  /** The payload as a view of `buf` (the live buffer, passed in as already checked non-null). */
+  view(buf: Uint8Array): Uint8Array {
+    return this.size === buf.length ? buf : buf.subarray(this.offset, this.offset + this.size);
+  }
 }
 
 // Small payloads are copied into per-peer slabs: one typed-array allocation
@@ -275,7 +280,8 @@ class Entry {
 // `takeFor` hands the whole slab over with the hints it holds.
 const SLAB_MIN_BYTES = 1024;
 const SLAB_MAX_BYTES = 16 * 1024;
-const OWN_BUFFER_BYTES = 2048;
+// Larger payloads get their own buffer; never more than a fresh slab holds.
+const OWN_BUFFER_BYTES = SLAB_MIN_BYTES;
 
 /**
  * One peer's hints in order: a ring-buffer deque that may hold tombstones

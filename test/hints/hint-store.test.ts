@@ -149,6 +149,15 @@ describe('HintStore arguments and copies', () => {
     expect(big!.payload.every((b) => b === 5)).toBe(true);
   });
 
+  it('round-trips payloads of every size class, across slab boundaries', () => {
+    const { store } = storeAt(0);
+    const sizes = [1_500, 1, 100, 1_000, 1_023, 1_024, 1_025, 2_000, 2_048, 2_049, 5_000, 16_384, 20_000, 7, 900];
+    const payloads = sizes.map((size, i) => new Uint8Array(size).map((_, j) => (i * 31 + j) & 0xff));
+    for (const p of [...payloads, ...payloads]) store.enqueue(9, p, 100);
+    expect(store.stats().bytes).toBe(2 * sizes.reduce((a, b) => a + b, 0));
+    expect(store.takeFor(9).map((h) => h.payload)).toEqual([...payloads, ...payloads]);
+  });
+
   it('uses performance.now by default', () => {
     const store = new HintStore(0);
     const before = performance.now();
