@@ -101,3 +101,22 @@ describe('bit flips', () => {
     );
   });
 });
+
+describe('damage after open', () => {
+  it('skips and counts a record whose checksum fails on read-back, delivering the others', async () => {
+    const dir = join(await tempDir(), 'hints');
+    await mkdir(dir);
+    await writeFile(join(dir, SEGMENT), original);
+    const warnings: string[] = [];
+    const store = await DurableHintStore.open(dir, { maxBytes: 0, sync: 'always', now: () => NOW, onWarning: (m) => warnings.push(m) });
+    const rotten = original.slice();
+    rotten[ends[3]! + 20]! ^= 0x10; // a payload byte of record 4, after replay verified it
+    await writeFile(join(dir, SEGMENT), rotten);
+    const seen: string[] = [];
+    await store.drain(PEER, async (h) => void seen.push(text(h.payload)));
+    expect(seen).toEqual(expected.filter((_, i) => i !== 4));
+    expect(store.stats()).toMatchObject({ corruptRecords: 1, corruptBytes: 16 + expected[4]!.length, hintCount: 0, bytes: 0 });
+    expect(warnings).toEqual([expect.stringMatching(/checksum mismatch on read-back.*skipped it/)]);
+    await store.close();
+  });
+});
