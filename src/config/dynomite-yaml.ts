@@ -60,7 +60,7 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const error = doc.errors[0];
-  if (error) throw new ConfigError(`invalid YAML: ${error.message.split('\n')[0]}`, at(error.linePos?.[0].line));
+  if (error) throw new ConfigError(`invalid YAML: ${error.message.split('\n')[0]}`, at(error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line));
   const lineOf = (node: unknown): number | undefined => {
     const range = (node as YamlNode | undefined)?.range;
     return range ? lines.linePos(range[0]).line : undefined;
