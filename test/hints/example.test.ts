@@ -13,12 +13,3 @@ it('the README example records hints for a down peer and replays them in order',
   ]);
   log.mockRestore();
 });
-
-it('the README section shows exactly the example’s code', async () => {
-  const { readFile } = await import('node:fs/promises');
-  const example = await readFile(new URL('../../examples/hinted-handoff.ts', import.meta.url), 'utf8');
-  const readme = await readFile(new URL('../../.work/readme-hints.md', import.meta.url), 'utf8');
-  const shown = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-  const body = example.split("import { HintDrainer, HintStore } from '../src/hints/index.js';\n")[1]!;
-  expect(shown).toBe(`import { HintDrainer, HintStore } from 'dynoring';\n${body}`);
-});
