@@ -34,7 +34,7 @@ function reference(peers: readonly Peer[], racks: readonly Rack[] = []): Coverag
     }
   }
   const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
-  issues.sort((a, b) => a.order.reduce((acc, v, i) => acc || cmp(v, b.order[i]!), 0));
+  issues.sort((a, b) => a.order.reduce<number>((acc, v, i) => acc || cmp(v, b.order[i]!), 0));
   return issues.map((i) => i.issue);
 }
 

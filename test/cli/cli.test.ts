@@ -1,0 +1,415 @@
+/**
+ * The built command line (dist/cli.js), run as a subprocess on the example
+ * configs and on bad input: output, exit statuses, and never a stack trace.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Topology } from '../../src/index.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist/cli.js');
+const CLUSTER = 'examples/cluster/dynomite.yml';
+const OVERLAP = 'examples/overlap/dynomite.yml';
+const EMPTY_RACK = 'examples/empty-rack/dynomite.yml';
+const DRIFT = ['examples/drift/node-a1.yml', 'examples/drift/node-a2.yml'];
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function dynoring(...args: string[]): Promise<Result> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The 1-based line of `file` that contains `text`. */
+function lineOf(file: string, text: string): number {
+  const index = readFileSync(join(ROOT, file), 'utf8').split('\n').findIndex((l) => l.includes(text));
+  if (index < 0) throw new Error(`${file} has no line containing ${text}`);
+  return index + 1;
+}
+
+const STACK = /^\s+at .+[:(]\d+/m;
+
+function expectNoStack(r: Result): void {
+  expect(r.stderr).not.toMatch(STACK);
+  expect(r.stdout).not.toMatch(STACK);
+}
+
+let scratch: string;
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the CLI first (npm run build; npm test does it for you)`);
+  scratch = mkdtempSync(join(tmpdir(), 'dynoring-cli-'));
+});
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Writes a file into the scratch directory and returns its path. */
+function scratchFile(name: string, text: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** `{ "dc/rack": [share percent...] }` from `dynoring ring` output. */
+function sharesByRack(stdout: string): Map<string, number[]> {
+  const racks = new Map<string, number[]>();
+  let current = '';
+  for (const line of stdout.split('\n')) {
+    const header = /^datacenter (\S+), rack (\S+):/.exec(line);
+    if (header) racks.set((current = `${header[1]}/${header[2]}`), []);
+    const share = /\s(\d+\.\d{2})%$/.exec(line);
+    if (share && current) racks.get(current)!.push(Number(share[1]));
+  }
+  return racks;
+}
+
+describe('dynoring ring', () => {
+  it('shows every rack, peer and token of the example cluster, each rack summing to 100%', async () => {
+    const r = await dynoring('ring', CLUSTER);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^9 peers in 3 racks of 1 datacenter, 9 tokens; hash murmur, hash_tag \{\}/);
+    for (const rack of ['us-east-1a', 'us-east-1b', 'us-east-1c']) expect(r.stdout).toContain(`datacenter us-east-1, rack ${rack}: 3 peers, 3 tokens`);
+    expect(r.stdout).toMatch(/^ {2}PEER +ENDPOINT +NAME +TOKENS +SHARE$/m);
+    expect(r.stdout).toMatch(/^ {2}0\* +10\.20\.1\.11:8101 +0 +33\.33%$/m);
+    expect(r.stdout).toMatch(/^ {2}8 +10\.20\.3\.13:8101 +dyn-c3 +2863311530 +33\.33%$/m);
+    expect(r.stdout).toContain('* local node');
+    const shares = sharesByRack(r.stdout);
+    expect([...shares.keys()]).toEqual(['us-east-1/us-east-1a', 'us-east-1/us-east-1b', 'us-east-1/us-east-1c']);
+    for (const [rack, list] of shares) {
+      expect(list, rack).toHaveLength(3);
+      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.02);
+    }
+  });
+
+  it('aligns the columns of each table', async () => {
+    const r = await dynoring('ring', CLUSTER);
+    const table = r.stdout.split('\n').filter((l) => /^ {2}(PEER|\d)/.test(l));
+    const shareEnd = new Set(table.map((l) => l.length));
+    expect(shareEnd.size).toBe(1);
+    const endpointStart = new Set(table.map((l) => l.search(/ENDPOINT|10\.20/)));
+    expect(endpointStart.size).toBe(1);
+  });
+
+  it('flags an overlap and an empty rack under their tables, shares still summing to 100%', async () => {
+    const overlap = await dynoring('ring', OVERLAP);
+    expect(overlap.code).toBe(0);
+    expect(overlap.stdout).toContain('! token 1431655765 is claimed by peers 4 and 5; peer 4 gets it');
+    for (const [rack, list] of sharesByRack(overlap.stdout)) {
+      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.02);
+    }
+    const empty = await dynoring('ring', EMPTY_RACK);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toMatch(/rack us-east-1c: 1 peer, 0 tokens\n.*\n {2}0\* +10\.20\.3\.11:8101 +\(none\) +-\n {2}! no tokens/);
+  });
+
+  it('merges several files and notes on stderr when they disagree', async () => {
+    const r = await dynoring('ring', ...DRIFT);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^3 peers in 1 rack/);
+    expect(r.stderr).toContain("the files disagree in 1 place; showing what the first file to declare each peer says. Run 'dynoring validate'");
+  });
+});
+
+describe('dynoring validate', () => {
+  it('passes the example cluster', async () => {
+    const r = await dynoring('validate', CLUSTER);
+    expect(r).toEqual({ code: 0, stdout: 'OK: 9 peers in 3 racks of 1 datacenter, 9 tokens; every rack has a usable ring\n', stderr: '' });
+  });
+
+  it('reports an overlap with both peers and the file:line of each', async () => {
+    const r = await dynoring('validate', OVERLAP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain("error: peers 4 (10.20.2.12:8101) and 5 (10.20.2.13:8101) both claim token 1431655765 in rack 'us-east-1b' of datacenter 'us-east-1'");
+    expect(r.stdout).toContain(`peer 4 10.20.2.12:8101 (dyn-b2)  us-east-1/us-east-1b  at ${OVERLAP}:${lineOf(OVERLAP, '10.20.2.12:8101')}`);
+    expect(r.stdout).toContain(`peer 5 10.20.2.13:8101 (dyn-b3)  us-east-1/us-east-1b  at ${OVERLAP}:${lineOf(OVERLAP, '10.20.2.13:8101')}`);
+    expect(r.stdout).toMatch(/FAILED: 1 problem in 6 peers/);
+  });
+
+  it('reports an empty rack with the peer and line that declare it', async () => {
+    const r = await dynoring('validate', EMPTY_RACK);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("error: rack 'us-east-1c' in datacenter 'us-east-1' has no tokens");
+    expect(r.stdout).toContain(`peer 0 10.20.3.11:8101  us-east-1/us-east-1c  at ${EMPTY_RACK}:${lineOf(EMPTY_RACK, 'dyn_listen:')}`);
+  });
+
+  it('reports where two nodes’ files disagree about a peer, with each file and line', async () => {
+    const r = await dynoring('validate', ...DRIFT);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("error: files disagree about the tokens of peer 2 (10.20.1.13:8101): '2863311530' vs '3000000000'");
+    expect(r.stdout).toContain(`tokens '2863311530'  at ${DRIFT[0]}:${lineOf(DRIFT[0]!, '- 10.20.1.13')}`);
+    expect(r.stdout).toContain(`tokens '3000000000'  at ${DRIFT[1]}:${lineOf(DRIFT[1]!, '- 10.20.1.13')}`);
+    // Each file alone is clean.
+    for (const file of DRIFT) expect((await dynoring('validate', file)).code).toBe(0);
+  });
+
+  it('reports a disagreement about the hash between node files', async () => {
+    const other = scratchFile('other-hash.yml', readFileSync(join(ROOT, DRIFT[1]!), 'utf8').replace('hash: murmur', 'hash: md5'));
+    const r = await dynoring('validate', DRIFT[0]!, other);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("error: files disagree about hash ('murmur' vs 'md5')");
+  });
+
+  it('warns, without failing, about a peer with several tokens', async () => {
+    const file = scratchFile('vnodes.yml', 'dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: "0,1431655765"\n  dyn_seeds:\n  - 10.0.0.2:8101:rack1:dc1:2863311530\n  rack: rack1\n  datacenter: dc1\n');
+    const r = await dynoring('validate', file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('warning: peer 0 (10.0.0.1:8101) has 2 tokens');
+    expect(r.stdout).toContain('gossip advertises only the first');
+    expect(r.stdout).toContain(`at ${file}:3`);
+    expect(r.stdout).toMatch(/OK: .*\(1 warning\)/);
+  });
+
+  it('reads a file of seed strings', async () => {
+    const file = scratchFile('seeds.txt', '# rack 1\n10.0.0.1:8101:r1:dc1:0\n10.0.0.2:8101:r1:dc1:2147483648 b\n\n10.0.0.3:8101:r1:dc1:2147483648 c\n');
+    const r = await dynoring('validate', file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`peer 1 10.0.0.2:8101 (b)  dc1/r1  at ${file}:3`);
+    expect(r.stdout).toContain(`peer 2 10.0.0.3:8101 (c)  dc1/r1  at ${file}:5`);
+  });
+
+  describe('--json', () => {
+    const peerRef = expect.objectContaining({
+      index: expect.any(Number),
+      endpoint: expect.stringMatching(/^[\d.]+:\d+$/),
+      dc: expect.any(String),
+      rack: expect.any(String),
+      declaredAt: expect.arrayContaining([{ file: expect.any(String), line: expect.any(Number) }]),
+    });
+
+    it('prints clean findings for the example cluster', async () => {
+      const r = await dynoring('validate', '--json', CLUSTER);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({
+        version: 1,
+        files: [CLUSTER],
+        ok: true,
+        summary: { datacenters: 1, racks: 3, peers: 9, tokens: 9, problems: 0, warnings: 0 },
+        problems: [],
+        warnings: [],
+      });
+    });
+
+    it('prints an overlap with both peers and where they are declared', async () => {
+      const r = await dynoring('validate', OVERLAP, '--json');
+      expect(r.code).toBe(1);
+      const out = JSON.parse(r.stdout);
+      expect(out).toMatchObject({ version: 1, ok: false, files: [OVERLAP], summary: { problems: 1, warnings: 0 } });
+      expect(out.problems).toEqual([
+        {
+          kind: 'Overlap',
+          dc: 'us-east-1',
+          rack: 'us-east-1b',
+          token: 1431655765,
+          peers: [peerRef, peerRef],
+          message: expect.stringContaining('both claim token 1431655765'),
+        },
+      ]);
+      expect(out.problems[0].peers[1]).toEqual({
+        index: 5,
+        endpoint: '10.20.2.13:8101',
+        name: 'dyn-b3',
+        dc: 'us-east-1',
+        rack: 'us-east-1b',
+        declaredAt: [{ file: OVERLAP, line: lineOf(OVERLAP, '10.20.2.13:8101') }],
+      });
+    });
+
+    it('prints an empty rack with its peers', async () => {
+      const out = JSON.parse((await dynoring('validate', '--json', EMPTY_RACK)).stdout);
+      expect(out.problems).toEqual([{ kind: 'EmptyRack', dc: 'us-east-1', rack: 'us-east-1c', peers: [peerRef], message: expect.any(String) }]);
+    });
+
+    it('prints a disagreement with every stated value and the peer', async () => {
+      const out = JSON.parse((await dynoring('validate', '--json', ...DRIFT)).stdout);
+      expect(out.files).toEqual(DRIFT);
+      expect(out.problems).toEqual([
+        {
+          kind: 'PeerMismatch',
+          endpoint: '10.20.1.13:8101',
+          field: 'tokens',
+          values: [
+            { value: '2863311530', at: { file: DRIFT[0], line: lineOf(DRIFT[0]!, '- 10.20.1.13') } },
+            { value: '3000000000', at: { file: DRIFT[1], line: lineOf(DRIFT[1]!, '- 10.20.1.13') } },
+          ],
+          peer: expect.objectContaining({ index: 2, endpoint: '10.20.1.13:8101', declaredAt: [expect.anything(), expect.anything()] }),
+          message: expect.any(String),
+        },
+      ]);
+    });
+
+    it('prints a warning for a multi-token peer and still exits 0', async () => {
+      const file = scratchFile('vnodes-json.yml', 'dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: "5,7"\n');
+      const r = await dynoring('validate', '--json', file);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.ok).toBe(true);
+      expect(out.warnings).toEqual([{ kind: 'MultipleTokens', peer: peerRef, tokens: [5, 7], message: expect.any(String) }]);
+    });
+
+    it('prints the failure as JSON when a file cannot be used, and the message on stderr', async () => {
+      const r = await dynoring('validate', '--json', 'examples/no-such/dynomite.yml');
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout)).toEqual({
+        version: 1,
+        ok: false,
+        error: { message: 'examples/no-such/dynomite.yml: cannot read the file: no such file', file: 'examples/no-such/dynomite.yml' },
+      });
+      expect(r.stderr).toBe('dynoring: examples/no-such/dynomite.yml: cannot read the file: no such file\n');
+      const bad = scratchFile('bad-json.yml', 'dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: "4294967296"\n');
+      expect(JSON.parse((await dynoring('validate', '--json', bad)).stdout).error).toEqual({
+        message: expect.stringContaining("invalid token '4294967296'"),
+        file: bad,
+        line: 3,
+      });
+    });
+  });
+});
+
+describe('bad input: a message naming the file (and line), exit 2, no stack trace', () => {
+  // Each message follows `dynoring: <the file as given>`.
+  const cases: [name: string, file: () => string, message: RegExp][] = [
+    ['an empty file', () => scratchFile('empty.yml', ''), /^: the file is empty/],
+    ['YAML that is not a mapping', () => scratchFile('list.yml', '- a\n- b\n'), /^:1: expected a mapping from a pool name/],
+    ['invalid YAML', () => scratchFile('broken.yml', 'dyn_o_mite:\n  dyn_listen: [oops\n'), /^:\d+: invalid YAML: /],
+    [
+      'a seed without a token in a dynomite.yml',
+      () => scratchFile('no-token.yml', "dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: '0'\n  dyn_seeds:\n  - '10.0.0.2:8101:r1:dc1:'\n"),
+      /^:5: invalid seed '10\.0\.0\.2:8101:r1:dc1:': no token/,
+    ],
+    ['a seed without a token in a seed list', () => scratchFile('no-token.txt', '10.0.0.1:8101:r1:dc1:0\n10.0.0.2:8101:r1:dc1:\n'), /^:2: invalid seed .*no token/],
+    [
+      'a token over 4294967295',
+      () => scratchFile('big.yml', "dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: '4294967296'\n"),
+      /^:3: invalid token '4294967296': larger than 4294967295/,
+    ],
+    ['a seed token over 4294967295', () => scratchFile('big.txt', '10.0.0.1:8101:r1:dc1:99999999999\n'), /^:1: invalid seed .*larger than 4294967295/],
+    ['a missing file', () => join(scratch, 'missing.yml'), /^: cannot read the file: no such file/],
+    ['a directory', () => (mkdirSync(join(scratch, 'adir'), { recursive: true }), join(scratch, 'adir')), /^: cannot read the file: it is a directory/],
+  ];
+
+  for (const command of ['validate', 'ring'] as const) {
+    it.each(cases)(`${command}: %s`, async (_, makeFile, message) => {
+      const file = makeFile();
+      const r = await dynoring(command, file);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.startsWith(`dynoring: ${file}`), r.stderr).toBe(true);
+      expect(r.stderr.slice(`dynoring: ${file}`.length)).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expectNoStack(r);
+    });
+  }
+
+  it('reports the first bad file when one of several is bad', async () => {
+    const r = await dynoring('validate', CLUSTER, join(scratch, 'missing-too.yml'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('missing-too.yml: cannot read the file');
+  });
+});
+
+describe('dynoring route', () => {
+  const topology = Topology.fromDynomiteYaml({ text: readFileSync(join(ROOT, CLUSTER), 'utf8') });
+
+  it('shows each key’s token and owner in every rack of the local datacenter, using the file’s hash and hash_tag', async () => {
+    const keys = ['user:42', 'cart:{user:42}', 'session:9f1c'];
+    const r = await dynoring('route', CLUSTER, ...keys);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('datacenter us-east-1; hash murmur, hash_tag {}');
+    expect(lines[1]).toMatch(/^KEY +TOKEN +us-east-1a +us-east-1b +us-east-1c$/);
+    for (const key of keys) {
+      const owners = topology.route(key).map((p) => `${p.index} ${p.endpoint.host}:${p.endpoint.port}`);
+      const row = lines.find((l) => l.startsWith(`${key} `));
+      expect(row, key).toBeDefined();
+      expect(row!.split(/ {2,}/)).toEqual([key, String(topology.token(key)), ...owners]);
+    }
+    // The hash tag sends both keys to the same owners.
+    expect(topology.token('cart:{user:42}')).toBe(topology.token('user:42'));
+  });
+
+  it('takes several files and keys after --, including keys that start with -', async () => {
+    const r = await dynoring('route', ...DRIFT, '--', '-k', 'user:1');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^-k +\d+ +\d 10\.20\.1\.1\d:8101$/m);
+    expect(r.stdout).toMatch(/^user:1 +\d+ +\d 10\.20\.1\.1\d:8101$/m);
+    expect(r.stderr).toContain('the files disagree');
+  });
+
+  it('routes in another datacenter with --dc', async () => {
+    const file = scratchFile('two-dc.txt', '10.0.0.1:8101:r1:east:0\n10.1.0.1:8101:w1:west:0\n10.1.0.2:8101:w2:west:0\n');
+    const r = await dynoring('route', '--dc', 'west', file, 'k');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^datacenter west;/);
+    expect(r.stdout).toMatch(/^k +\d+ +1 10\.1\.0\.1:8101 +2 10\.1\.0\.2:8101$/m);
+  });
+
+  it('exits 1 and shows - for a rack with no tokens', async () => {
+    const r = await dynoring('route', EMPTY_RACK, 'user:42');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^user:42 +\d+ +\d 10\.20\.1\.1\d:8101 +\d 10\.20\.2\.1\d:8101 +-$/m);
+    expect(r.stderr).toContain("error: rack 'us-east-1c' in datacenter 'us-east-1' has no tokens");
+  });
+
+  it.each([
+    [['route', CLUSTER], /no key given/],
+    [['route'], /no config file given/],
+    [['route', '--dc', 'mars', CLUSTER, 'k'], /unknown datacenter 'mars' for --dc; the files name: us-east-1/],
+    [['route', '--dc'], /option '--dc <value>' argument missing/],
+  ])('refuses %j with usage and exit 2', async (args, message) => {
+    const r = await dynoring(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain('usage: dynoring route [--dc DC] FILE KEY...');
+    expectNoStack(r);
+  });
+});
+
+describe('usage', () => {
+  it.each([['--help'], ['-h'], ['help']])('%s prints the commands on stdout and exits 0', async (flag) => {
+    const r = await dynoring(flag);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^usage: dynoring <command>/);
+    for (const command of ['ring', 'validate', 'route']) expect(r.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
+  });
+
+  it.each(['ring', 'validate', 'route'])('%s --help prints that command’s usage and exits 0', async (command) => {
+    const r = await dynoring(command, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^usage: dynoring ${command} `));
+  });
+
+  it('documents the JSON shape in validate --help', async () => {
+    const r = await dynoring('validate', '--help');
+    for (const word of ['version', 'summary', 'EmptyRack', 'Overlap', 'PeerMismatch', 'SettingMismatch', 'MultipleTokens', 'PeerRef']) expect(r.stdout).toContain(word);
+  });
+
+  it.each([
+    [[], /^dynoring: no command given\n\nusage: dynoring <command>/],
+    [['frobnicate'], /^dynoring: unknown command 'frobnicate'\n\nusage: dynoring <command>/],
+    [['validate', '--frob', CLUSTER], /^dynoring: unknown option '--frob'\n\nusage: dynoring validate/],
+    [['ring', '-x', CLUSTER], /^dynoring: unknown option '-x'\n\nusage: dynoring ring/],
+    [['validate'], /^dynoring: no config file given\n\nusage: dynoring validate/],
+  ])('%j prints usage on stderr and exits 2', async (args, message) => {
+    const r = await dynoring(...args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expectNoStack(r);
+  });
+});
