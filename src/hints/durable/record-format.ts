@@ -11,7 +11,7 @@
  * length, the deadline and the payload, so a damaged length that still looks
  * plausible is caught too.
  */
-import { crc32c } from './crc32c.js';
+import { crc32cView } from './crc32c.js';
 
 /** Bytes of the file header. */
 export const FILE_HEADER_BYTES = 16;
@@ -56,7 +56,7 @@ export function encodeRecord(payload: Uint8Array, deadline: number): Uint8Array 
   view.setUint32(0, payload.length, true);
   view.setFloat64(8, deadline, true);
   out.set(payload, RECORD_HEADER_BYTES);
-  view.setUint32(4, recordChecksum(out, 0, payload.length), true);
+  view.setUint32(4, recordChecksum(out, view, 0, payload.length), true);
   return out;
 }
 
@@ -87,13 +87,13 @@ export function lengthProblem(length: number, available: number, maxRecordBytes:
 
 /**
  * Whether the record at `bytes[offset..]` (whose full `length` bytes of
- * payload must be in `bytes`) has an intact checksum.
+ * payload must be in `bytes`; `view` spans exactly `bytes`) has an intact checksum.
  */
 export function recordIntact(bytes: Uint8Array, view: DataView, offset: number, length: number): boolean {
-  return view.getUint32(offset + 4, true) === recordChecksum(bytes, offset, length);
+  return view.getUint32(offset + 4, true) === recordChecksum(bytes, view, offset, length);
 }
 
-function recordChecksum(bytes: Uint8Array, offset: number, length: number): number {
-  const head = crc32c(bytes, offset, offset + 4);
-  return crc32c(bytes, offset + 8, offset + RECORD_HEADER_BYTES + length, head);
+function recordChecksum(bytes: Uint8Array, view: DataView, offset: number, length: number): number {
+  const head = crc32cView(view, bytes, offset, offset + 4);
+  return crc32cView(view, bytes, offset + 8, offset + RECORD_HEADER_BYTES + length, head);
 }
