@@ -35,7 +35,7 @@ async function enqueueCase(DurableHintStore, sync, total) {
   }
 }
 
-/** Writes `megabytes` of 100-byte hints with sync 'never', then times a fresh open (replay). */
+/** Writes `megabytes` of 100-byte hints with sync 'never', then times opening the store (replay). */
 async function replayCase(DurableHintStore, megabytes) {
   const dir = await mkdtemp(join(tmpdir(), 'dynoring-bench-replay-'));
   try {
@@ -49,13 +49,17 @@ async function replayCase(DurableHintStore, megabytes) {
     }
     const diskBytes = writer.stats().diskBytes;
     await writer.close();
-    const start = process.hrtime.bigint();
-    const reader = await DurableHintStore.open(dir, { maxBytes: 0, sync: 'never' });
-    const ns = Number(process.hrtime.bigint() - start);
-    const replayed = reader.stats().replayedHints;
-    await reader.close();
-    if (replayed !== hints) throw new Error(`replay found ${replayed} hints, wrote ${hints}`);
-    return { ns, diskBytes, hints };
+    // Three opens; the median is reported, the first (coldest JIT) is shown too.
+    const times = [];
+    for (let run = 0; run < 3; run++) {
+      const start = process.hrtime.bigint();
+      const reader = await DurableHintStore.open(dir, { maxBytes: 0, sync: 'never' });
+      times.push(Number(process.hrtime.bigint() - start));
+      const replayed = reader.stats().replayedHints;
+      await reader.close();
+      if (replayed !== hints) throw new Error(`replay found ${replayed} hints, wrote ${hints}`);
+    }
+    return { ns: [...times].sort((a, b) => a - b)[1], firstNs: times[0], diskBytes, hints };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -77,7 +81,13 @@ export default async function run({ quick }) {
   }
   const replay = await replayCase(DurableHintStore, replayMB);
   const mbps = replay.diskBytes / 1e6 / (replay.ns / 1e9);
-  cases.push({ name: `durable replay at open (${(replay.diskBytes / 1e6).toFixed(0)} MB, ${replay.hints} hints)`, size: replay.diskBytes, impl: 'js', nsPerOp: replay.ns / replay.hints });
+  const firstMBps = replay.diskBytes / 1e6 / (replay.firstNs / 1e9);
+  cases.push({
+    name: `durable replay at open, median of 3 (${(replay.diskBytes / 1e6).toFixed(0)} MB, ${replay.hints} hints; first open ${firstMBps.toFixed(0)} MB/s)`,
+    size: replay.diskBytes,
+    impl: 'js',
+    nsPerOp: replay.ns / replay.hints,
+  });
 
   const batchRatio = throughput.batch / throughput.always;
   const replayRatio = mbps / 200;
