@@ -19,7 +19,9 @@ export class Fanout {
     const store = hintDir
       ? await DurableHintStore.open(hintDir, { maxBytes: maxHintBytes, sync: 'batch' })
       : new HintStore(maxHintBytes);
-    return new Fanout(topology, store, { drainIntervalMs, hintTtlMs, backoff });
+    const fanout = new Fanout(topology, store, { drainIntervalMs, hintTtlMs, backoff });
+    await Promise.all(fanout.conns.map((conn) => conn.settled)); // so the first writes do not hint live peers
+    return fanout;
   }
 
   counts = { ok: 0, hinted: 0, failed: 0, replayed: 0 };

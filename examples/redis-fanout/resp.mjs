@@ -67,10 +67,12 @@ export class RedisConnection {
   #backoffMs;
   #closed = false;
   #timer = null;
+  #settle;
 
-  constructor({ host, port }, { minBackoffMs = 50, maxBackoffMs = 1000, onUp = () => {} } = {}) {
-    Object.assign(this, { host, port, minBackoffMs, maxBackoffMs, onUp });
+  constructor({ host, port }, { minBackoffMs = 50, maxBackoffMs = 1000, connectTimeoutMs = 2000, onUp = () => {} } = {}) {
+    Object.assign(this, { host, port, minBackoffMs, maxBackoffMs, connectTimeoutMs, onUp });
     this.up = false; // true while the socket is connected
+    this.settled = new Promise((resolve) => (this.#settle = resolve)); // the first attempt connected or failed
     this.#backoffMs = minBackoffMs;
     this.#connect();
   }
@@ -100,8 +102,11 @@ export class RedisConnection {
     const socket = net.createConnection({ host: this.host, port: this.port });
     this.#socket = socket;
     socket.setNoDelay(true);
+    socket.setTimeout(this.connectTimeoutMs, () => socket.destroy()); // an unreachable host fails like a refusal
     socket.on('connect', () => {
+      socket.setTimeout(0);
       this.up = true;
+      this.#settle();
       this.#backoffMs = this.minBackoffMs;
       this.onUp();
     });
@@ -121,6 +126,7 @@ export class RedisConnection {
 
   #onClose() {
     this.up = false;
+    this.#settle();
     this.#buffer = Buffer.alloc(0);
     const lost = this.#pending;
     this.#pending = [];

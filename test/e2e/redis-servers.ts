@@ -1,0 +1,122 @@
+/** Real `redis-server` processes for end-to-end tests: loopback only, free ports, no persistence, always stopped. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Whether `redis-server` can be run here. */
+export function haveRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** A port free on 127.0.0.1 a moment ago (bind to port 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends PING over a raw socket; true on +PONG. */
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.createConnection({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('*1\r\n$4\r\nPING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+class AddressInUse extends Error {}
+
+/** One `redis-server` process; `start()` again brings it back on the same port. */
+export class RedisServer {
+  private process: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private output = '';
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
+
+  /** Starts a server on a free port, retrying with another port if the one picked was taken meanwhile. */
+  static async launch(): Promise<RedisServer> {
+    const dir = await mkdtemp(join(tmpdir(), 'dynoring-redis-'));
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(await freePort(), dir);
+      try {
+        await server.start();
+        return server;
+      } catch (err) {
+        if (!(err instanceof AddressInUse) || attempt === 5) {
+          await rm(dir, { recursive: true, force: true });
+          throw err;
+        }
+      }
+    }
+  }
+
+  get running(): boolean {
+    return this.process !== null;
+  }
+
+  /** Starts the process on this server's port and waits until it answers PING. */
+  async start(): Promise<void> {
+    if (this.process) throw new Error(`redis-server on ${this.port} is already running`);
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.process = child;
+    this.output = '';
+    child.stdout!.on('data', (d) => (this.output += d));
+    child.stderr!.on('data', (d) => (this.output += d));
+    let exitedEarly = false;
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => {
+        exitedEarly = true;
+        if (this.process === child) this.process = null;
+        resolve();
+      });
+      child.once('error', () => resolve());
+    });
+    for (let i = 0; i < 100; i++) {
+      if (exitedEarly || child.exitCode !== null) break;
+      if (await ping(this.port)) return;
+      await sleep(50);
+    }
+    await this.stop();
+    if (/Address already in use/i.test(this.output)) throw new AddressInUse(`port ${this.port} is taken`);
+    throw new Error(`redis-server on 127.0.0.1:${this.port} did not come up. Its output:\n${this.output}`);
+  }
+
+  /** Stops the process: `signal` first, then SIGKILL if it has not exited within 3 s. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.process;
+    if (child === null) return;
+    child.kill(signal);
+    const timeout = sleep(3000).then(() => 'timeout');
+    if ((await Promise.race([this.exited, timeout])) === 'timeout') {
+      child.kill('SIGKILL');
+      await this.exited;
+    }
+    this.process = null;
+  }
+
+  /** Stops the process for good and removes its directory. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
