@@ -58,6 +58,11 @@ function failure(err: unknown, io: Io, command: Command | undefined): number {
   return EXIT.unusable;
 }
 
+// A reader that stops early (`dynoring ring ... | head`) closes the pipe; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? EXIT.ok);
+});
 const io: Io = {
   out: (text) => void (text && process.stdout.write(text)),
   err: (text) => void (text && process.stderr.write(text)),

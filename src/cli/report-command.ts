@@ -1,0 +1,79 @@
+/** `dynoring report`: a self-contained HTML page drawing each rack as a ring. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { checkTokenCoverage } from '../index.js';
+import { prepareBrowserBundle, renderReportHtml } from '../report/render-html.js';
+import { parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
+import { plural } from './describe.js';
+import { InputError, UsageError } from './errors.js';
+import { EXIT } from './io.js';
+import { loadConfigs } from './load.js';
+
+const help = `usage: dynoring report -o OUT.html FILE...
+
+Writes one self-contained HTML page (no network, no external files) that
+draws each datacenter's racks as rings: every peer's arcs of the token space
+in its own colour, the share each peer owns, overlapping tokens marked on the
+ring and racks without tokens called out, with a table beside each ring.
+The page embeds the dynoring library and the files' text: edit the text or
+paste other seed strings or a dynomite.yml in it to see the rings update.
+
+Options:
+  -o, --output FILE  where to write the page ('-' for standard output)
+  -h, --help         show this help
+
+Exit status: 0 written (even when the rings have problems; 'dynoring
+validate' is the check), 2 bad arguments, or a file that cannot be read,
+parsed or written.
+`;
+
+/** The browser bundle sits next to the CLI bundle in dist/. */
+const BUNDLE = new URL('./browser.js', import.meta.url);
+
+/** The `report` command. */
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'write an HTML page drawing each rack as a ring',
+  help,
+  async run(argv, io) {
+    const args = parseCommandArgs('report', argv, { output: { type: 'string', short: 'o' } });
+    if (args.values.help) {
+      io.out(help);
+      return EXIT.ok;
+    }
+    const output = args.values.output as string | undefined;
+    if (output === undefined || output === '') throw new UsageError('no output file: name it with -o FILE (or -o - for standard output)', 'report');
+    const files = [...args.positionals, ...(args.afterTerminator ?? [])];
+    // Parse first, so a broken file is reported here and not just inside the page.
+    const loaded = await loadConfigs('report', files);
+    const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')));
+    const html = renderReportHtml({ bundle: await browserBundle(), files: files.map((file, i) => ({ file, text: texts[i]! })) });
+
+    if (output === '-') {
+      io.out(html);
+      return EXIT.ok;
+    }
+    try {
+      await writeFile(output, html);
+    } catch (err) {
+      throw new InputError(`${output}: cannot write the report: ${(err as Error).message}`, output);
+    }
+    const { peers } = loaded.merged;
+    const problems = checkTokenCoverage(peers).length + loaded.merged.disagreements.length;
+    const racks = new Set(peers.map((p) => `${p.dc}\u0000${p.rack}`)).size;
+    io.out(`wrote ${output}: ${plural(peers.length, 'peer')} in ${plural(racks, 'rack')}, ${problems ? plural(problems, 'problem') : 'no problems'}\n`);
+    return EXIT.ok;
+  },
+};
+
+async function browserBundle(): Promise<string> {
+  let source;
+  try {
+    source = await readFile(BUNDLE, 'utf8');
+  } catch {
+    const path = fileURLToPath(BUNDLE);
+    throw new InputError(`${path}: the browser bundle the report embeds is missing; it is built with the CLI ('npm run build')`, path);
+  }
+  return prepareBrowserBundle(source);
+}
