@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Reads commands on stdin, one per line, and answers each on stdout, in order:
-//   SET <key> <value>   -> OK <key> <owner>=ok|hinted ...   (or FAILED <key> ...)
+//   SET <key> <value>   -> OK <key> <host:port>=ok|hinted, one per rack (FAILED <key> ... on an error)
 //   GET <key>           -> the value from the local rack's owner, or (nil)
 //   HINTS               -> HINTS <total> {"<peer>": <count>, ...}
 //   DRAIN               -> DRAINED <hints replayed by one round now>
@@ -21,7 +21,7 @@ const { values: opts } = parseArgs({
   },
 });
 const fanout = await Fanout.open({ config: opts.config, hintDir: opts.hints, drainIntervalMs: Number(opts['drain-ms']) });
-const name = (i) => { const p = fanout.topology.peer(i); return p.name ?? `${p.endpoint.host}:${p.endpoint.port}`; };
+const name = (i) => { const { host, port } = fanout.topology.peer(i).endpoint; return `${host}:${port}`; };
 console.error(`${fanout.topology.peers.length} peers in racks ${fanout.topology.racks().map((r) => r.rack).join(', ')}; ` +
   `hints ${opts.hints ? `in ${opts.hints} (${fanout.store.stats().replayedHints} replayed from disk)` : 'in memory'}`);
 
