@@ -228,6 +228,7 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
   it('keeps durable hints across a SIGKILL of the writer and delivers them when the server is back', async () => {
     const DOWN = 2; // b1, in rack-b
     const hintDir = join(work, 'hints');
+    for (const server of servers) if (!server.running) await server.start(); // independent of the test before
     await servers[DOWN]!.stop('SIGKILL');
 
     /** Starts main.mjs with a durable hint store; `lines` collects its stdout. */

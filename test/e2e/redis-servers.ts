@@ -41,6 +41,12 @@ function ping(port: number): Promise<boolean> {
 
 class AddressInUse extends Error {}
 
+/** Servers running now; killed if the test process exits without stopping them (a crash, a timeout). */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** One `redis-server` process; `start()` again brings it back on the same port. */
 export class RedisServer {
   private process: ChildProcess | null = null;
@@ -79,6 +85,7 @@ export class RedisServer {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
+    live.add(child);
     this.output = '';
     child.stdout!.on('data', (d) => (this.output += d));
     child.stderr!.on('data', (d) => (this.output += d));
@@ -86,6 +93,7 @@ export class RedisServer {
     this.exited = new Promise((resolve) => {
       child.once('exit', () => {
         exitedEarly = true;
+        live.delete(child);
         if (this.process === child) this.process = null;
         resolve();
       });
