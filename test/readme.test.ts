@@ -2,20 +2,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { ringTour } from '../examples/ring-tour.js';
 import { routeKeysDemo } from '../examples/route-keys.js';
+import { checkCoverage } from '../examples/check-coverage.js';
 import { hash } from '../src/index.js';
+// @ts-expect-error: a plain .mjs script, without type declarations
+import { MARKED_BLOCK, syncedReadme } from '../scripts/readme-examples.mjs';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 describe('README examples', () => {
-  // A block preceded by `<!-- example: FILE -->` must be FILE as users write it (importing 'dynoring').
-  const marked = [...readme.matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)```/g)];
-
-  it('show each example file exactly', () => {
-    expect(marked.length).toBeGreaterThanOrEqual(3);
-    for (const [, file, shown] of marked) {
-      const source = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
-      expect(shown, file).toBe(source.replace(/from '\.\.\/src\/(hints\/)?index\.js'/g, "from 'dynoring'"));
-    }
+  it('show each example file exactly (node scripts/readme-examples.mjs syncs them)', () => {
+    expect([...readme.matchAll(MARKED_BLOCK)].length).toBeGreaterThanOrEqual(4);
+    expect(syncedReadme(readme)).toBe(readme);
   });
 
   it('ring tour: racks, owners, dispatch and shares of the example cluster', () => {
@@ -37,5 +34,15 @@ describe('README examples', () => {
     expect(r.byRack).toHaveLength(6);
     expect(Array.from(r.byRack)).toEqual(Array.from(r.same));
     vi.restoreAllMocks();
+  });
+
+  it('coverage: a clean cluster, an overlap, and a required rack that is missing', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(checkCoverage('examples/cluster/dynomite.yml')).toEqual([]);
+    expect(log).toHaveBeenLastCalledWith(expect.stringContaining("rack 'us-east-1d' in datacenter 'us-east-1' has no tokens"));
+    expect(checkCoverage('examples/overlap/dynomite.yml')).toEqual([
+      { kind: 'Overlap', dc: 'us-east-1', rack: 'us-east-1b', token: 1431655765, peers: [4, 5] },
+    ]);
+    log.mockRestore();
   });
 });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it, vi } from 'vitest';
 import { durableHintsDemo } from '../../examples/durable-hints.js';
@@ -22,12 +21,4 @@ it('the README example keeps hints for a down peer across a restart and delivers
   } finally {
     log.mockRestore();
   }
-});
-
-it('the README section shows exactly the example’s code', async () => {
-  const example = await readFile(new URL('../../examples/durable-hints.ts', import.meta.url), 'utf8');
-  const readme = await readFile(new URL('../../.work/readme-durable.md', import.meta.url), 'utf8');
-  const shown = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-  const body = example.split("import { DurableHintStore } from '../src/durable.js';\n")[1]!;
-  expect(shown).toBe(`import { DurableHintStore } from 'dynoring/durable';\n${body}`);
 });
