@@ -109,7 +109,9 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
     for (const item of seeds.value.items) {
       const line = lineOf(item);
       if (!isScalar(item) || typeof item.value !== 'string') {
-        throw new ConfigError(`a seed must be a string 'host:port:rack:dc:tokens', got ${describe(isScalar(item) ? item.value : item)}`, at(line));
+        // A seed ending in ':' (its token forgotten) reads as a YAML mapping key.
+        const hint = isMap(item) ? ': YAML read it as a mapping, which happens when it ends in \':\' or holds \': \'; give it its token, or quote it' : '';
+        throw new ConfigError(`a seed must be a string 'host:port:rack:dc:tokens', got ${describe(isScalar(item) ? item.value : item)}${hint}`, at(line));
       }
       peers.push(declaration(item.value, at(line)));
     }

@@ -106,6 +106,7 @@ describe('Topology.fromDynomiteYaml', () => {
     ['p:\n  dyn_listen: h:1\n  tokens: 4294967296\n', "'4294967296'"],
     ['p:\n  dyn_listen: h:1\n  dyn_seeds:\n  - h2:1:r:d\n', 'five fields'],
     ['p:\n  tokens: 1\n', 'dyn_listen'],
+    ['p:\n  dyn_listen: h:1\n  dyn_seeds:\n  - h2:1:r:d:\n', 'give it its token, or quote it'],
     ['p:\n  dyn_listen: h:1\n  hash: murmur3\n', 'never computes'],
     ['p:\n  dyn_listen: h:1\n  hash: sha1\n', 'one_at_a_time'],
     ['p:\n  dyn_listen: h:1\n  hash_tag: "{"\n', 'two ASCII characters'],
