@@ -47,6 +47,10 @@ function jsonScript(id: string, value: unknown): string {
   return `<script type="application/json" id="${id}">${JSON.stringify(value).replace(/</g, '\\u003c')}</script>`;
 }
 
+// A data: URL, so the browser does not ask a server for /favicon.ico.
+const FAVICON =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='5.5' fill='none' stroke='%234269d0' stroke-width='3'/%3E%3C/svg%3E";
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The page script: the page functions by their source, then the boot call. */
@@ -71,6 +75,7 @@ export function renderReportHtml({ bundle, files }: ReportHtmlInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' blob: 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
 <title>Ring report: ${escapeHtml(names)}</title>
+<link rel="icon" href="${FAVICON}">
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
