@@ -104,6 +104,8 @@ export class RedisConnection {
     socket.setNoDelay(true);
     socket.setTimeout(this.connectTimeoutMs, () => socket.destroy()); // an unreachable host fails like a refusal
     socket.on('connect', () => {
+      // With nothing listening on a loopback port, TCP can connect a socket to itself.
+      if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) return socket.destroy();
       socket.setTimeout(0);
       this.up = true;
       this.#settle();

@@ -38,13 +38,13 @@ interface FanoutModule {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` every 25 ms until it holds, for at most `ms`; throws `what` otherwise. */
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+/** Polls `check` every 25 ms until it holds, for at most `ms`; throws, saying what it waited for, otherwise. */
+async function waitFor(what: string | (() => string), check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   for (let waited = 0; waited < ms; waited += 25) {
     if (await check()) return;
     await sleep(25);
   }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+  throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
 }
 
 const HAVE_REDIS = haveRedisServer();
@@ -151,7 +151,13 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
     expect(expected[2]!.size + expected[3]!.size).toBe(10_000);
     for (const peer of [0, 1, 2, 3]) expect(expected[peer]!.size).toBeGreaterThan(1000);
     for (const peer of [0, 1, 2, 3]) expect(await diff(peer, expected[peer]!)).toEqual(clean(peer, expected[peer]!.size));
-    // Reads come from the local rack (rack-a).
+    // Reads come from the local rack (rack-a): give the rack-b copy another value and read.
+    await fanout.set('read:probe', 'from rack-a');
+    const [[inA, inB]] = (await owners(['read:probe'])) as [[number, number]];
+    await withClient(inB, (redis) => redis.set('read:probe', 'from rack-b'));
+    expected[inA]!.set('read:probe', 'from rack-a');
+    expected[inB]!.set('read:probe', 'from rack-b');
+    expect(await fanout.get('read:probe')).toBe('from rack-a');
     expect(await fanout.get('key:42')).toBe('v1:key:42');
   });
 
@@ -188,7 +194,7 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
     for (const peer of [0, 1, 2]) expect(await diff(peer, expected[peer]!)).toEqual(clean(peer, expected[peer]!.size));
 
     // Back on the same port, empty (no persistence): it gets exactly the hinted writes, in order.
-    await servers[DOWN]!.start();
+    await servers[DOWN]!.restart();
     await waitFor('the example to reconnect', () => fanout.isNormal(DOWN));
     const seen: string[][] = [];
     const base = new Redis({ host: '127.0.0.1', port: servers[DOWN]!.port, lazyConnect: true, retryStrategy: () => null });
@@ -228,7 +234,7 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
   it('keeps durable hints across a SIGKILL of the writer and delivers them when the server is back', async () => {
     const DOWN = 2; // b1, in rack-b
     const hintDir = join(work, 'hints');
-    for (const server of servers) if (!server.running) await server.start(); // independent of the test before
+    for (const server of servers) if (!server.running) await server.restart(); // independent of the test before
     await servers[DOWN]!.stop('SIGKILL');
 
     /** Starts main.mjs with a durable hint store; `lines` collects its stdout. */
@@ -243,13 +249,18 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
       createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
       child.stderr!.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      return { child, lines, stderr: () => stderr, exited };
+      /** Throws, with the writer's stderr, if it exited on its own; for waits on its output. */
+      const alive = () => {
+        if (child.exitCode !== null) throw new Error(`the writer exited with code ${child.exitCode}; its stderr:\n${stderr}`);
+        return true;
+      };
+      return { child, lines, stderr: () => stderr, exited, alive };
     }
 
     const keys = Array.from({ length: 2000 }, (_, i) => `durable:${i}`);
     const first = startWriter();
     first.child.stdin!.write(keys.map((k) => `SET ${k} d:${k}\n`).join(''));
-    await waitFor(`acknowledged writes (stderr: ${first.stderr()})`, () => first.lines.length >= 300, 20_000);
+    await waitFor(() => `acknowledged writes (got ${first.lines.length}; stderr: ${first.stderr()})`, () => first.alive() && first.lines.length >= 300, 20_000);
     first.child.kill('SIGKILL');
     await first.exited;
     const acked = first.lines.filter((line) => line.startsWith('OK ')).map((line) => line.split(' ')[1]!);
@@ -267,14 +278,15 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
     }
 
     const second = startWriter();
-    await waitFor(`the restarted writer to open its hints (stderr: ${second.stderr()})`, () => second.stderr().includes('replayed from disk'));
+    await waitFor(() => `the restarted writer to open its hints (stderr: ${second.stderr()})`, () => second.alive() && second.stderr().includes('replayed from disk'));
     const replayed = Number(/\((\d+) replayed from disk\)/.exec(second.stderr())![1]);
     expect(replayed).toBeGreaterThanOrEqual(mustArrive.length);
 
-    await servers[DOWN]!.start();
+    await servers[DOWN]!.restart();
     await waitFor(
-      'the restarted writer to deliver every hint',
+      () => `the restarted writer to deliver every hint (last: ${second.lines.at(-1)}; stderr: ${second.stderr()})`,
       () => {
+        second.alive();
         second.child.stdin!.write('HINTS\n');
         return second.lines.includes('HINTS 0 {}');
       },

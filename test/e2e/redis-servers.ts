@@ -109,6 +109,18 @@ export class RedisServer {
     throw new Error(`redis-server on 127.0.0.1:${this.port} did not come up. Its output:\n${this.output}`);
   }
 
+  /** Starts it again on the same port, waiting out a short-lived connection that holds the port meanwhile. */
+  async restart(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.start();
+      } catch (err) {
+        if (!(err instanceof AddressInUse) || attempt === 20) throw err;
+        await sleep(250);
+      }
+    }
+  }
+
   /** Stops the process: `signal` first, then SIGKILL if it has not exited within 3 s. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.process;
