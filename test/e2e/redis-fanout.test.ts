@@ -248,6 +248,7 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
       let stderr = '';
       createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
       child.stderr!.on('data', (d) => (stderr += d));
+      child.stdin!.on('error', () => undefined); // EPIPE once it is killed; `alive` reports a crash
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       /** Throws, with the writer's stderr, if it exited on its own; for waits on its output. */
       const alive = () => {
