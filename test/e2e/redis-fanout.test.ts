@@ -62,7 +62,22 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
   /** What each server should hold now: peer index -> key -> value. */
   const expected = [0, 1, 2, 3].map(() => new Map<string, string>());
 
+  // A failed beforeAll would leave the tests "skipped", which CI's summary does not count as
+  // failures; so a setup error is kept and each test fails with it instead.
+  let setupError: unknown;
+  const setupDone = () => {
+    if (setupError !== undefined) throw setupError;
+  };
+
   beforeAll(async () => {
+    try {
+      await setup();
+    } catch (err) {
+      setupError = err;
+    }
+  });
+
+  async function setup(): Promise<void> {
     if (!existsSync(DIST)) {
       throw new Error(`${DIST} is missing: the example imports the built package ('dynoring'). Run \`npm run build\` first (\`npm test\` does).`);
     }
@@ -78,7 +93,7 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
     example = (await import(pathToFileURL(join(EXAMPLE, 'fanout.mjs')).href)) as FanoutModule;
     fanout = await example.Fanout.open({ config, drainIntervalMs: 0, backoff: { minBackoffMs: 20, maxBackoffMs: 200 } });
     await waitFor('the example to connect to all four servers', () => [0, 1, 2, 3].every((p) => fanout.isNormal(p)));
-  });
+  }
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -131,6 +146,7 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
   }
 
   it('writes 10,000 keys to exactly their owner in each rack and nowhere else in that rack', async () => {
+    setupDone();
     const keys = Array.from({ length: 10_000 }, (_, i) => `key:${i}`);
     const outcomes = new Map<string, number>();
     for (let i = 0; i < keys.length; i += 1000) {
@@ -162,6 +178,7 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
   });
 
   it('hints every write for a stopped server and replays them in order once it is back', async () => {
+    setupDone();
     const DOWN = 3; // b2, in rack-b
     await servers[DOWN]!.stop('SIGKILL');
     await waitFor('the example to see the server go down', () => !fanout.isNormal(DOWN));
@@ -232,6 +249,7 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
   });
 
   it('keeps durable hints across a SIGKILL of the writer and delivers them when the server is back', async () => {
+    setupDone();
     const DOWN = 2; // b1, in rack-b
     const hintDir = join(work, 'hints');
     for (const server of servers) if (!server.running) await server.restart(); // independent of the test before
