@@ -10,8 +10,11 @@ try {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-// A suite that fails to load has no test results but must still count as a failure.
-const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+// A file that failed to load, or whose setup hook threw, has no failed test of its
+// own (its tests show as skipped) but must still count as a failure.
+const brokenFiles = report.testResults.filter(
+  (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
+).length;
 const passed = report.numPassedTests;
 const failed = report.numFailedTests + brokenFiles;
 const skipped = report.numPendingTests + report.numTodoTests;
