@@ -1,7 +1,7 @@
 // Batch key hashing and routing: one call hashes and dispatches a whole batch,
 // so no key crosses the JavaScript boundary on its own.
 import { hashBytes } from './hash/index';
-import { dispatchOne } from './dispatch';
+import { dispatchInto } from './dispatch';
 
 // Hash-tag extraction result, kept in globals to avoid returning a pair.
 let tagStart: usize = 0;
@@ -46,16 +46,15 @@ export function hashKeys(hashId: u32, open: i32, close: i32, bytes: usize, offse
 
 /**
  * Owner of each key in each rack, `out[k * racks + r]`. The route table holds
- * one (block address, entry count) pair of u32 per rack.
+ * one (block address, entry count, layout, unused) u32 quadruple per rack.
+ * All tokens are hashed into `tokens` first, then each rack dispatches them
+ * as a batch, so small racks get the four-at-a-time SIMD kernels.
  */
-export function routeKeys(table: usize, racks: u32, hashId: u32, open: i32, close: i32, bytes: usize, offsets: usize, base: u32, count: u32, out: usize): void {
-  let o = out;
-  for (let k: usize = 0; k < <usize>count; k++) {
-    const token = keyToken(hashId, open, close, bytes, offsets, base, k);
-    for (let r: usize = 0; r < <usize>racks; r++) {
-      const entry = table + (r << 3);
-      store<u32>(o, dispatchOne(<usize>load<u32>(entry), load<u32>(entry, 4), token));
-      o += 4;
-    }
+export function routeKeys(table: usize, racks: u32, hashId: u32, open: i32, close: i32, bytes: usize, offsets: usize, base: u32, count: u32, tokens: usize, out: usize): void {
+  hashKeys(hashId, open, close, bytes, offsets, base, count, tokens);
+  const stride = (<usize>racks) << 2;
+  for (let r: usize = 0; r < <usize>racks; r++) {
+    const entry = table + (r << 4);
+    dispatchInto(<usize>load<u32>(entry), load<u32>(entry, 4), load<u32>(entry, 8), tokens, out + (r << 2), count, stride);
   }
 }

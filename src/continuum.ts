@@ -1,11 +1,19 @@
 import { NoTargetsError } from './errors.js';
 import { checkEngine, kernelFor, type Engine } from './engine/engines.js';
 import { jsKernel } from './engine/js-kernel.js';
-import type { ContinuumData } from './engine/kernel.js';
+import { SIMD_MAX, layoutFor, type ContinuumData } from './engine/kernel.js';
 import type { Peer } from './peer.js';
 import { MAX_TOKEN, describe } from './token.js';
 
 const SPACE = 2 ** 32;
+
+/**
+ * Sizes for which one `dispatch` call is faster in WebAssembly under `auto`
+ * (bench/cases/dispatch.mjs): on small racks the crossing costs more than a
+ * JavaScript search, and on huge ones JavaScript's branchy search lets the CPU
+ * speculate ahead into the next cache misses, which a branch-free walk cannot.
+ */
+const singleCallInWasm = (size: number) => size > SIMD_MAX && size < 1 << 19;
 
 /** Checks a token given at run time (not from config) and names what is wrong. */
 export function checkToken(token: unknown): number {
@@ -27,6 +35,7 @@ export class Continuum {
   readonly size: number;
   /** @internal The kernels' view of the entries. */
   readonly data: ContinuumData;
+  private readonly singleCallInWasm: boolean;
 
   /** @internal Use `topology.continuum(dc, rack)`. */
   constructor(
@@ -43,7 +52,9 @@ export class Continuum {
     this.data = {
       tokens: Uint32Array.from(entries, (e) => e[0]),
       peers: Uint32Array.from(entries, (e) => e[1]),
+      layout: layoutFor(entries.length),
     };
+    this.singleCallInWasm = singleCallInWasm(this.size);
   }
 
   /** The entries in dispatch order, as `[token, peerIndex]` pairs. */
@@ -60,8 +71,7 @@ export class Continuum {
   dispatch(token: number): number {
     checkToken(token);
     this.checkNotEmpty();
-    // A single call is cheaper in JavaScript than a crossing into WebAssembly.
-    const kernel = this.engine === 'auto' ? jsKernel : kernelFor(this.engine);
+    const kernel = this.engine === 'auto' && !this.singleCallInWasm ? jsKernel : kernelFor(this.engine);
     return kernel.dispatch(this.data, token);
   }
 

@@ -4,12 +4,29 @@
  * identical output for identical input.
  */
 
+/**
+ * How the WebAssembly engine lays a continuum out in its memory: racks of up
+ * to {@link SIMD_MAX} entries are searched by comparing every token at once
+ * with SIMD; larger ones are a breadth-first (Eytzinger) search tree.
+ */
+export type Layout = 'simd' | 'eytzinger';
+
+/** Largest continuum for which a SIMD count of all tokens beats a search. */
+export const SIMD_MAX = 16;
+
+/** The layout for a continuum of `size` entries, chosen once when it is built. */
+export function layoutFor(size: number): Layout {
+  return size <= SIMD_MAX ? 'simd' : 'eytzinger';
+}
+
 /** A continuum as the kernels read it: tokens sorted ascending, ties by peer index. */
 export interface ContinuumData {
   /** Sorted tokens, length `size`. */
   readonly tokens: Uint32Array;
   /** Peer index of each entry, parallel to `tokens`. */
   readonly peers: Uint32Array;
+  /** The WebAssembly engine's layout (the TypeScript engine reads the sorted arrays). */
+  readonly layout: Layout;
 }
 
 /** Every rack of one datacenter, in the order routing reports them. */

@@ -8,15 +8,15 @@
  * - a scratch region above it, reset on every call, for a batch's inputs and
  *   outputs, which are copied in and out in chunks.
  */
-import type { ContinuumData, CoverageInput, Kernel, KeyHashing, Overlaps, RouteTable } from './kernel.js';
+import type { ContinuumData, CoverageInput, Kernel, KeyHashing, Layout, Overlaps, RouteTable } from './kernel.js';
 
 interface Exports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
-  dispatch(block: number, n: number, t: number): number;
-  dispatchBatch(block: number, n: number, q: number, out: number, count: number): void;
+  dispatch(block: number, n: number, layout: number, t: number): number;
+  dispatchBatch(block: number, n: number, layout: number, q: number, out: number, count: number): void;
   hashKeys(hashId: number, open: number, close: number, bytes: number, offsets: number, base: number, count: number, out: number): void;
-  routeKeys(table: number, racks: number, hashId: number, open: number, close: number, bytes: number, offsets: number, base: number, count: number, out: number): void;
+  routeKeys(table: number, racks: number, hashId: number, open: number, close: number, bytes: number, offsets: number, base: number, count: number, tokens: number, out: number): void;
   findOverlaps(src: number, tmp: number, hist: number, n: number, out: number): number;
 }
 
@@ -27,11 +27,19 @@ const CHUNK = 1 << 14;
 /** Key bytes per chunk (a single longer key gets a chunk of its own). */
 const CHUNK_BYTES = 1 << 20;
 const PAGE = 65536;
+/** The SIMD layout stores tokens XOR this, so the kernels can use signed compares. */
+const BIAS = 0x8000_0000;
 const PAD_TOKEN = 0xffff_ffff;
 
-const align16 = (n: number) => (n + 15) & ~15;
+/** Layout ids as assembly/dispatch.ts numbers them. */
+const LAYOUT_ID: Record<Layout, number> = { simd: 0, eytzinger: 1 };
+
+// Blocks start on a cache line, so an Eytzinger node's descendants share lines as intended.
+const align64 = (n: number) => (n + 63) & ~63;
 const paddedLength = (n: number) => (n + 3) & ~3;
-const continuumBytes = (n: number) => 4 * (paddedLength(n) + n);
+/** Words before the peers array: the tokens (SIMD) or nodes 0 to n (Eytzinger), padded to 16 bytes. */
+const peersAt = (c: ContinuumData) => paddedLength(c.layout === 'simd' ? c.tokens.length : c.tokens.length + 1);
+const continuumBytes = (c: ContinuumData) => 8 * peersAt(c);
 
 interface Residency {
   gen: number;
@@ -45,13 +53,15 @@ class WasmKernel implements Kernel {
   private residentTop: number;
   private gen = 0;
   private readonly resident = new WeakMap<object, Residency>();
+  /** The last continuum looked up: single dispatch calls skip the WeakMap for it. */
+  private last: { owner: object | undefined } & Residency = { owner: undefined, gen: -1, addr: 0 };
   private scratchTop = 0;
   private buffer: ArrayBuffer | undefined;
   private u8 = new Uint8Array(0);
   private u32 = new Uint32Array(0);
 
   constructor(private readonly x: Exports) {
-    this.residentStart = align16(x.heapBase());
+    this.residentStart = align64(x.heapBase());
     this.residentTop = this.residentStart;
     this.scratchStart = this.residentStart + RESIDENT_BYTES;
   }
@@ -63,19 +73,20 @@ class WasmKernel implements Kernel {
 
   dispatch(c: ContinuumData, token: number): number {
     this.scratchTop = this.scratchStart;
-    return this.x.dispatch(this.continuumAddr(c), c.tokens.length, token) >>> 0;
+    return this.x.dispatch(this.continuumAddr(c), c.tokens.length, LAYOUT_ID[c.layout], token) >>> 0;
   }
 
   dispatchBatch(c: ContinuumData, tokens: Uint32Array, out: Uint32Array): void {
     this.scratchTop = this.scratchStart;
     const block = this.continuumAddr(c);
+    const layout = LAYOUT_ID[c.layout];
     const chunk = Math.min(CHUNK, tokens.length);
     const q = this.alloc(4 * chunk);
     const o = this.alloc(4 * chunk);
     for (let i = 0; i < tokens.length; i += chunk) {
       const count = Math.min(chunk, tokens.length - i);
       this.u32.set(tokens.subarray(i, i + count), q >>> 2);
-      this.x.dispatchBatch(block, c.tokens.length, q, o, count);
+      this.x.dispatchBatch(block, c.tokens.length, layout, q, o, count);
       out.set(this.u32.subarray(o >>> 2, (o >>> 2) + count), i);
     }
   }
@@ -91,8 +102,9 @@ class WasmKernel implements Kernel {
     this.scratchTop = this.scratchStart;
     const table = this.routeTableAddr(t);
     const racks = t.racks.length;
+    const tokens = this.alloc(4 * Math.min(CHUNK, offsets.length - 1));
     this.eachKeyChunk(bytes, offsets, racks, (keys, off, base, count, o) => {
-      this.x.routeKeys(table, racks, h.hashId, h.tagOpen, h.tagClose, keys, off, base, count, o);
+      this.x.routeKeys(table, racks, h.hashId, h.tagOpen, h.tagClose, keys, off, base, count, tokens, o);
     }, out);
   }
 
@@ -143,19 +155,24 @@ class WasmKernel implements Kernel {
   }
 
   private continuumAddr(c: ContinuumData): number {
-    return this.residentAddr(c, continuumBytes(c.tokens.length), (addr) => this.writeContinuum(c, addr));
+    const last = this.last;
+    if (last.owner === c && last.gen === this.gen) return last.addr;
+    const addr = this.residentAddr(c, continuumBytes(c), (at) => this.writeContinuum(c, at));
+    // Remember only resident blocks: one that lives in scratch is gone after this call.
+    if (this.resident.get(c)?.gen === this.gen) this.last = { owner: c, gen: this.gen, addr };
+    return addr;
   }
 
+  /** A header of (block, entries, layout, unused) per rack, then the blocks. */
   private routeTableAddr(t: RouteTable): number {
-    const header = align16(8 * t.racks.length);
-    const size = t.racks.reduce((sum, c) => sum + align16(continuumBytes(c.tokens.length)), header);
+    const header = align64(16 * t.racks.length);
+    const size = t.racks.reduce((sum, c) => sum + align64(continuumBytes(c)), header);
     return this.residentAddr(t, size, (addr) => {
       let at = addr + header;
       t.racks.forEach((c, r) => {
         this.writeContinuum(c, at);
-        this.u32[(addr >>> 2) + 2 * r] = at;
-        this.u32[(addr >>> 2) + 2 * r + 1] = c.tokens.length;
-        at += align16(continuumBytes(c.tokens.length));
+        this.u32.set([at, c.tokens.length, LAYOUT_ID[c.layout], 0], (addr >>> 2) + 4 * r);
+        at += align64(continuumBytes(c));
       });
     });
   }
@@ -175,7 +192,7 @@ class WasmKernel implements Kernel {
       this.residentTop = this.residentStart;
     }
     const addr = this.residentTop;
-    this.residentTop = align16(addr + size);
+    this.residentTop = align64(addr + size);
     this.ensure(this.residentTop);
     write(addr);
     this.resident.set(owner, { gen: this.gen, addr });
@@ -183,16 +200,47 @@ class WasmKernel implements Kernel {
   }
 
   private writeContinuum(c: ContinuumData, addr: number): void {
-    const n = c.tokens.length;
     const at = addr >>> 2;
-    this.u32.set(c.tokens, at);
-    this.u32.fill(PAD_TOKEN, at + n, at + paddedLength(n));
-    this.u32.set(c.peers, at + paddedLength(n));
+    const peers = at + peersAt(c);
+    this.u32.fill(0, at, peers + peersAt(c));
+    if (c.layout === 'simd') {
+      c.tokens.forEach((t, i) => (this.u32[at + i] = t ^ BIAS));
+      this.u32.fill(PAD_TOKEN ^ BIAS, at + c.tokens.length, peers);
+      this.u32.set(c.peers, peers);
+    } else {
+      this.writeEytzinger(c, at, peers);
+    }
+  }
+
+  /**
+   * Sorted entry i goes to the i-th node of an in-order walk of the implicit
+   * tree over nodes 1 to n; peer slot 0 gets the first entry's peer, the
+   * owner past the last token.
+   */
+  private writeEytzinger(c: ContinuumData, at: number, peers: number): void {
+    const n = c.tokens.length;
+    const u32 = this.u32;
+    u32[peers] = c.peers[0]!;
+    let k = 1;
+    while (2 * k <= n) k *= 2;
+    for (let i = 0; i < n; i++) {
+      u32[at + k] = c.tokens[i]!;
+      u32[peers + k] = c.peers[i]!;
+      if (2 * k + 1 <= n) {
+        // Next in order: the leftmost node of the right subtree...
+        k = 2 * k + 1;
+        while (2 * k <= n) k *= 2;
+      } else {
+        // ...or, without one, the parent of the nearest ancestor that is a left child.
+        while (k & 1) k >>>= 1;
+        k >>>= 1;
+      }
+    }
   }
 
   private alloc(size: number): number {
     const addr = this.scratchTop;
-    this.scratchTop = align16(addr + size);
+    this.scratchTop = align64(addr + size);
     this.ensure(this.scratchTop);
     return addr;
   }
