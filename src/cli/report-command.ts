@@ -57,7 +57,7 @@ export const reportCommand: Command = {
     try {
       await writeFile(output, html);
     } catch (err) {
-      throw new InputError(`${output}: cannot write the report: ${(err as Error).message}`, output);
+      throw new InputError(`${output}: cannot write the report: ${writeFailure(err as NodeJS.ErrnoException)}`, output);
     }
     const { peers } = loaded.merged;
     const problems = checkTokenCoverage(peers).length + loaded.merged.disagreements.length;
@@ -66,6 +66,20 @@ export const reportCommand: Command = {
     return EXIT.ok;
   },
 };
+
+function writeFailure(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT':
+      return 'its directory does not exist';
+    case 'EISDIR':
+      return 'it is a directory; name a file such as ring.html';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return err.message;
+  }
+}
 
 async function browserBundle(): Promise<string> {
   let source;

@@ -71,13 +71,15 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, files, 
       error.hidden = false;
       error.textContent = result.error.message;
       errorLine = result.error.file === files[active]!.file ? result.error.line : undefined;
-      racksEl.classList.add('stale');
+      $('view').classList.add('stale');
+      $('stale-note').hidden = false;
       $('status').className = 'status bad';
       $('status').textContent = 'Configuration does not parse';
     } else {
       error.hidden = true;
       errorLine = undefined;
-      racksEl.classList.remove('stale');
+      $('view').classList.remove('stale');
+      $('stale-note').hidden = true;
       render(result.model);
     }
     renderGutter();

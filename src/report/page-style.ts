@@ -17,7 +17,7 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .status { padding: 6px 14px; border-radius: 999px; font-weight: 600; font-size: 13px; white-space: nowrap; background: #eef0f3; }
 .status.good { background: var(--good-bg); color: var(--good); }
 .status.bad { background: var(--bad-bg); color: var(--bad); }
-.layout { display: grid; grid-template-columns: 360px minmax(0, 1fr); gap: 24px; padding: 24px 28px; align-items: start; }
+.layout { display: grid; grid-template-columns: 340px minmax(0, 1fr); gap: 24px; padding: 24px 28px; align-items: start; }
 @media (max-width: 1050px) { .layout { grid-template-columns: minmax(0, 1fr); } .side { position: static; } }
 .side { position: sticky; top: 16px; }
 .panel, .rack-card, .problems-panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px; }
@@ -46,7 +46,8 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .problem:first-child { border-top: 0; }
 .problem .kind { display: inline-block; min-width: 92px; margin-right: 10px; padding: 1px 6px; border-radius: 4px; background: var(--bad); color: #fff; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; text-align: center; }
 .problems .ok { color: var(--good); font-weight: 500; }
-.racks.stale { opacity: 0.45; filter: grayscale(0.7); }
+#view.stale { opacity: 0.45; filter: grayscale(0.7); }
+.stale-note { margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; background: #fff8e1; border: 1px solid #f0d98c; color: #6b4f00; font-size: 13px; }
 .rack-card { padding: 16px 20px; margin-bottom: 20px; }
 .rack-card.has-problem { border-color: var(--bad-line); }
 .rack-card > header { display: flex; align-items: baseline; gap: 10px; margin-bottom: 6px; }
@@ -56,8 +57,9 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .chip.good { background: var(--good-bg); color: var(--good); }
 .chip.bad { background: var(--bad-bg); color: var(--bad); }
 .rack-body { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.ring-box { flex: 0 1 420px; }
-.table-box { flex: 1 1 360px; min-width: 0; overflow-x: auto; }
+.ring-box { flex: 1 1 300px; max-width: 420px; }
+/* The table needs about 480px; with less it moves under the ring rather than scroll. */
+.table-box { flex: 1 1 480px; min-width: 0; overflow-x: auto; }
 .table-box.scroll { max-height: 360px; overflow: auto; }
 table.peers { width: 100%; border-collapse: collapse; font-size: 13px; }
 table.peers th { position: sticky; top: 0; background: var(--card); text-align: left; padding: 6px 7px; border-bottom: 1px solid var(--line); color: var(--muted); font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; }

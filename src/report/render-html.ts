@@ -99,8 +99,11 @@ export function renderReportHtml({ bundle, files }: ReportHtmlInput): string {
     </section>
   </aside>
   <main>
-    <section id="problems-panel" class="problems-panel"><ul id="problems" class="problems"></ul></section>
-    <div id="racks" class="racks"></div>
+    <p id="stale-note" class="stale-note" hidden>Showing the last configuration that parsed: fix the error in the editor to update.</p>
+    <div id="view">
+      <section id="problems-panel" class="problems-panel"><ul id="problems" class="problems"></ul></section>
+      <div id="racks" class="racks"></div>
+    </div>
   </main>
 </div>
 <footer>Computed in this page by the dynoring library embedded in it; the page loads nothing and sends nothing over the network.</footer>

@@ -111,9 +111,7 @@ export function buildRingModel(lib: DynoringLib, files: readonly ReportFile[]): 
   const racks = topology.racks().map(({ dc, rack }): RackModel => {
     const continuum = topology.continuum(dc, rack);
     const shares = continuum.ownership();
-    const overlaps = issues
-      .filter((i) => i.kind === 'Overlap' && i.dc === dc && i.rack === rack)
-      .map((i) => ({ token: (i as { token: number }).token, peers: (i as { peers: [number, number] }).peers }));
+    const overlaps = issues.flatMap((i) => (i.kind === 'Overlap' && i.dc === dc && i.rack === rack ? [{ token: i.token, peers: i.peers }] : []));
     const overlapping = new Set(overlaps.flatMap((o) => o.peers));
     const peers = merged.peers
       .filter((p) => p.dc === dc && p.rack === rack)
@@ -130,13 +128,20 @@ export function buildRingModel(lib: DynoringLib, files: readonly ReportFile[]): 
     return { dc, rack, peers, arcs: mergedArcs(continuum.entries()), overlaps, tokenCount: continuum.size, empty: continuum.size === 0 };
   });
 
-  const problems: ReportProblem[] = issues.map((i) => ({
-    kind: i.kind,
-    message: lib.describeCoverageIssue(i),
-    dc: i.dc,
-    rack: i.rack,
-    ...(i.kind === 'Overlap' ? { token: i.token } : {}),
-  }));
+  const peerText = (index: number) => `${index} (${endpointText(merged.peers.find((p) => p.index === index)!.endpoint)})`;
+  const problems: ReportProblem[] = issues.map((i) =>
+    i.kind === 'EmptyRack'
+      ? { kind: i.kind, dc: i.dc, rack: i.rack, message: `Rack '${i.rack}' in datacenter '${i.dc}' has no tokens: requests routed there fail with NoTargets. Give its peers tokens.` }
+      : {
+          kind: i.kind,
+          dc: i.dc,
+          rack: i.rack,
+          token: i.token,
+          message:
+            `Peers ${peerText(i.peers[0])} and ${peerText(i.peers[1])} both claim token ${i.token} in rack '${i.rack}' of datacenter '${i.dc}': ` +
+            `which one owns it depends on iteration order. Give each peer of a rack its own tokens.`,
+        },
+  );
   for (const d of merged.disagreements) problems.push({ kind: 'Disagreement', message: lib.describeDisagreement(d) });
 
   return {

@@ -114,8 +114,12 @@ describe('dynoring report', () => {
     expect(payload('dynoring-bundle')).toBe(prepareBrowserBundle(readFileSync(builtFile('browser.js'), 'utf8')));
   });
 
-  it('refuses to run without -o, and reports an unreadable file', async () => {
+  it('refuses to run without -o, and reports files it cannot read or write', async () => {
     await expect(cli('report', THREE_RACKS)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/no output file/) });
+    await expect(cli('report', THREE_RACKS, '-o', join(dir, 'missing', 'x.html'))).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/x\.html: cannot write the report: its directory does not exist/),
+    });
     await expect(cli('report', 'no/such.yml', '-o', join(dir, 'x.html'))).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/no\/such\.yml: cannot read the file/),
@@ -169,7 +173,8 @@ describe('dynoring report', () => {
         ['Overlap', 'rack-a', String(big.overlap.token)],
         ['EmptyRack', 'rack-b', null],
       ]);
-      expect(await problems.first().textContent()).toContain(`peers ${big.overlap.peers[0]} and ${big.overlap.peers[1]} both claim token ${big.overlap.token}`);
+      expect(await problems.first().textContent()).toContain(`Peers 7 (10.1.0.8:8101) and 41 (10.1.0.42:8101) both claim token ${big.overlap.token}`);
+      expect(await problems.nth(1).textContent()).toContain("Rack 'rack-b' in datacenter 'dc1' has no tokens");
 
       // Hovering a peer's row lights up where its 256 tokens are.
       const row = page.locator('.rack-card[data-rack="rack-a"] .peer-row[data-peer="41"]');
@@ -179,6 +184,7 @@ describe('dynoring report', () => {
       expect(await marks.evaluate((e) => getComputedStyle(e).display)).not.toBe('none');
       expect((await marks.getAttribute('d'))!.match(/M/g)!.length).toBeGreaterThan(200);
       await page.mouse.move(0, 0);
+      await page.locator('.rack-card[data-rack="rack-a"] .table-box').evaluate((e) => e.scrollTo(0, 0));
 
       await page.screenshot({ path: join(SCREENSHOTS, 'report-64x256.png'), fullPage: true });
       expect(errors).toEqual([]);
@@ -202,7 +208,8 @@ describe('dynoring report', () => {
       await page.waitForSelector('#parse-error:not([hidden])');
       expect(await page.textContent('#parse-error')).toMatch(/^examples\/report\/three-racks\.yml:5: .*12x/);
       expect(await page.textContent('#gutter .err')).toBe('5');
-      expect(await page.getAttribute('#racks', 'class')).toContain('stale');
+      expect(await page.getAttribute('#view', 'class')).toContain('stale');
+      expect(await page.isVisible('#stale-note')).toBe(true);
       await page.screenshot({ path: join(SCREENSHOTS, 'report-parse-error.png'), fullPage: true });
 
       await page.click('#reset');
