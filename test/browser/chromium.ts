@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 /** Where `.ci/run` installs Chromium from Debian's packages. */
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 const FLAGS = [
   '--headless',
