@@ -1,7 +1,8 @@
 /**
  * The in-memory hint store (DESIGN.md section 5): per-peer FIFO queues of
- * hints plus a global deadline heap, so that `enqueue`, `takeFor` and
- * `expireNow` each cost what they touch, not what is stored.
+ * hints, each with its own deadline heap, plus a heap of the peers by their
+ * earliest deadline, so that `enqueue`, `takeFor` and `expireNow` each cost
+ * what they touch, not what is stored.
  */
 import { HintStoreError } from '../errors.js';
 
@@ -55,8 +56,10 @@ export class HintStore {
   /** The cap on stored payload bytes; 0 means no cap. */
   readonly maxBytes: number;
   private readonly clock: () => number;
+  /** The queues of peers with hints; a queue leaves once empty. */
   private readonly queues = new Map<number, PeerQueue>();
-  private readonly heap = new DeadlineHeap();
+  /** The same queues, by their earliest deadline. */
+  private readonly due = new QueueHeap();
   private count = 0;
   private bytes = 0;
   private expiredTotal = 0;
@@ -132,19 +135,31 @@ export class HintStore {
     checkPeer(peer);
     const queue = this.queues.get(peer);
     if (queue === undefined) return [];
+    // The queue goes with its slabs: the payloads returned are views of them.
     this.queues.delete(peer);
+    this.due.remove(queue);
     const now = this.clock();
+    const { meta, bufs, mask } = queue;
     const out: Hint[] = [];
-    queue.forEach((entry) => {
-      const buf = entry.buf;
-      if (buf === null) return; // expired earlier, left in place as a tombstone
-      entry.buf = null; // its heap slot is now stale
-      this.count--;
-      this.bytes -= entry.size;
-      if (entry.deadline <= now) this.expiredTotal++;
-      else out.push({ peer, payload: entry.view(buf), deadline: entry.deadline });
-    });
-    this.heap.compactIfStale(this.count);
+    let bytes = 0;
+    let expired = 0;
+    for (let i = 0, pos = queue.head; i < queue.length; i++, pos = (pos + 1) | 0) {
+      const slot = pos & mask;
+      const buf = bufs[slot];
+      if (buf === undefined) continue; // a hint expired out of order
+      const m = slot * STRIDE;
+      const size = meta[m + SIZE]!;
+      const deadline = meta[m + DEADLINE]!;
+      bytes += size;
+      if (deadline <= now) expired++;
+      else {
+        const payload = size === buf.length ? buf : new Uint8Array(buf.buffer, meta[m + OFFSET], size);
+        out.push({ peer, payload, deadline });
+      }
+    }
+    this.count -= queue.live;
+    this.bytes -= bytes;
+    this.expiredTotal += expired;
     return out;
   }
 
@@ -183,7 +198,7 @@ export class HintStore {
 
   /**
    * Drops every hint with `deadline <= now`. Costs O(k log n) for k hints
-   * dropped (plus, amortised, hints already taken), never a walk of the store.
+   * dropped, never a walk of the store.
    *
    * @param now - the time to expire at; default the store's clock.
    * @returns how many hints were dropped.
@@ -193,17 +208,20 @@ export class HintStore {
     if (now === undefined) now = this.clock();
     else if (typeof now !== 'number') throw new TypeError(`now must be a number of milliseconds, got ${typeof now}`);
     else if (Number.isNaN(now)) throw new RangeError('now must be a number of milliseconds, got NaN');
+    const due = this.due;
     let dropped = 0;
-    for (let entry = this.heap.popDue(now); entry !== undefined; entry = this.heap.popDue(now)) {
-      if (entry.buf === null) continue; // taken or expired already
-      this.bytes -= entry.size;
-      entry.buf = null;
-      this.count--;
-      dropped++;
-      const queue = this.queues.get(entry.peer)!;
-      if (--queue.live === 0) this.queues.delete(entry.peer);
-      else queue.removeDead(entry);
+    for (let queue = due.first(); queue !== undefined && queue.firstDeadline() <= now; queue = due.first()) {
+      do {
+        this.bytes -= queue.expireFirst();
+        dropped++;
+      } while (queue.live > 0 && queue.firstDeadline() <= now);
+      if (queue.live > 0) due.later(queue);
+      else {
+        due.remove(queue);
+        this.queues.delete(queue.peer);
+      }
     }
+    this.count -= dropped;
     this.expiredTotal += dropped;
     return dropped;
   }
@@ -239,40 +257,32 @@ export class HintStore {
     };
   }
 
-  /** Stores a copy of a hint at the back (or front) of its peer's queue and schedules its expiry. */
+  /** Stores a copy of a hint at the back (or front) of its peer's queue. */
   private insert(peer: number, payload: Uint8Array, deadline: number, front: boolean): void {
     let queue = this.queues.get(peer);
-    if (queue === undefined) this.queues.set(peer, (queue = new PeerQueue()));
-    const entry = queue.copy(peer, payload, deadline);
-    if (front) queue.pushFront(entry);
-    else queue.pushBack(entry);
-    queue.live++;
+    if (queue === undefined) {
+      this.queues.set(peer, (queue = new PeerQueue(peer)));
+      queue.push(payload, deadline, front);
+      this.due.add(queue);
+    } else {
+      const earliest = queue.firstDeadline();
+      queue.push(payload, deadline, front);
+      if (deadline < earliest) this.due.sooner(queue);
+    }
     this.count++;
-    this.bytes += entry.size;
-    this.heap.push(entry);
+    this.bytes += payload.length;
   }
 }
 
-/**
- * One stored hint: its payload is `size` bytes at `offset` in `buf`. `buf`
- * becomes null once the hint is taken or expired; the entry may linger (heap
- * slot, queue tombstone) until cleaned up lazily. The view is made only when
- * the hint is taken, so stored hints hold no per-hint typed array.
- */
-class Entry {
-  constructor(
-    readonly peer: number,
-    public buf: Uint8Array | null,
-    readonly offset: number,
-    readonly size: number,
-    readonly deadline: number,
-  ) {}
-
-  /** The payload as a view of `buf` (the live buffer, passed in as already checked non-null). */
-  view(buf: Uint8Array): Uint8Array {
-    return this.size === buf.length ? buf : buf.subarray(this.offset, this.offset + this.size);
-  }
-}
+// Per-hint metadata, STRIDE doubles per ring slot of a queue's `meta` (no
+// object per hint: collecting those cost more than everything else did).
+const STRIDE = 3;
+const DEADLINE = 0;
+const OFFSET = 1;
+const SIZE = 2;
+// A queue's deadline heap: DUE_STRIDE doubles per entry, deadline and position.
+const DUE_STRIDE = 2;
+const QUEUE_MIN_SLOTS = 16;
 
 // Small payloads are copied into per-peer slabs: one typed-array allocation
 // per hint (off-heap above 64 bytes in V8) costs far more than the copy.
@@ -284,140 +294,249 @@ const SLAB_MAX_BYTES = 16 * 1024;
 const OWN_BUFFER_BYTES = SLAB_MIN_BYTES;
 
 /**
- * One peer's hints in order: a ring-buffer deque that may hold tombstones
- * (entries expired out of order). `live` counts the others.
+ * One peer's hints: a ring-buffer deque in arrival order, whose slots may be
+ * tombstones (hints expired out of order; `live` counts the others), and a
+ * binary min-heap of (deadline, position) with exactly one entry per live
+ * hint. A hint's position is an int32 that stays put while it is queued
+ * (growth keeps positions, pushing at the front takes `head - 1`), so heap
+ * entries stay valid until the queue is compacted, which rebuilds the heap.
+ * Nothing else removes a hint but `takeFor`, which drops the whole queue, so
+ * the heap never holds stale entries.
  */
 class PeerQueue {
   live = 0;
-  private buf: (Entry | undefined)[] = new Array<Entry | undefined>(8);
-  private head = 0;
-  private length = 0;
+  /** Position of the first slot; positions wrap around as int32. */
+  head = 0;
+  /** Slots in use from `head`, tombstones included. */
+  length = 0;
+  mask = QUEUE_MIN_SLOTS - 1;
+  meta = new Float64Array(QUEUE_MIN_SLOTS * STRIDE);
+  /** Each slot's payload buffer; undefined for a tombstone, so the slab can be freed. */
+  bufs: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(QUEUE_MIN_SLOTS);
+  /** Where this queue is in the store's {@link QueueHeap}; -1 when out of it. */
+  index = -1;
+  /** The deadline heap, `live` entries. */
+  private due = new Float64Array(QUEUE_MIN_SLOTS * DUE_STRIDE);
   private slab: Uint8Array | null = null;
   private slabUsed = 0;
   private nextSlabBytes = SLAB_MIN_BYTES;
 
-  /** An entry holding a private copy of `payload`, in this peer's slab when small. */
-  copy(peer: number, payload: Uint8Array, deadline: number): Entry {
+  constructor(readonly peer: number) {}
+
+  /** The earliest deadline of its hints; Infinity if it has none. */
+  firstDeadline(): number {
+    return this.live > 0 ? this.due[0]! : Infinity;
+  }
+
+  /** Stores a copy of a hint after (or before) the others. */
+  push(payload: Uint8Array, deadline: number, front: boolean): void {
+    if (this.length > this.mask) this.grow();
+    let pos: number;
+    if (front) this.head = pos = (this.head - 1) | 0;
+    else pos = (this.head + this.length) | 0;
+    this.length++;
     const size = payload.length;
+    let buf: Uint8Array;
+    let offset = 0;
     // `new Uint8Array(view)` always copies; `slice` on a Node Buffer would not.
-    if (size > OWN_BUFFER_BYTES) return new Entry(peer, new Uint8Array(payload), 0, size, deadline);
-    if (this.slab === null || this.slabUsed + size > this.slab.length) {
-      this.slab = new Uint8Array(this.nextSlabBytes);
-      this.slabUsed = 0;
-      this.nextSlabBytes = Math.min(SLAB_MAX_BYTES, this.nextSlabBytes * 2);
+    if (size > OWN_BUFFER_BYTES) buf = new Uint8Array(payload);
+    else {
+      let slab = this.slab;
+      if (slab === null || this.slabUsed + size > slab.length) {
+        this.slab = slab = new Uint8Array(this.nextSlabBytes);
+        this.slabUsed = 0;
+        this.nextSlabBytes = Math.min(SLAB_MAX_BYTES, this.nextSlabBytes * 2);
+      }
+      offset = this.slabUsed;
+      slab.set(payload, offset);
+      this.slabUsed = offset + size;
+      buf = slab;
     }
-    this.slab.set(payload, this.slabUsed);
-    const entry = new Entry(peer, this.slab, this.slabUsed, size, deadline);
-    this.slabUsed += size;
-    return entry;
-  }
-
-  pushBack(entry: Entry): void {
-    if (this.length === this.buf.length) this.grow();
-    this.buf[(this.head + this.length) & (this.buf.length - 1)] = entry;
-    this.length++;
-  }
-
-  pushFront(entry: Entry): void {
-    if (this.length === this.buf.length) this.grow();
-    this.head = (this.head - 1) & (this.buf.length - 1);
-    this.buf[this.head] = entry;
-    this.length++;
-  }
-
-  forEach(fn: (entry: Entry) => void): void {
-    const mask = this.buf.length - 1;
-    for (let i = 0; i < this.length; i++) fn(this.buf[(this.head + i) & mask]!);
+    const slot = pos & this.mask;
+    const m = slot * STRIDE;
+    const meta = this.meta;
+    meta[m + DEADLINE] = deadline;
+    meta[m + OFFSET] = offset;
+    meta[m + SIZE] = size;
+    this.bufs[slot] = buf;
+    this.siftUp(this.live++, deadline, pos);
   }
 
   /**
-   * Called after `entry` (already counted out of `live`) expired. Drops
-   * tombstones at the front, and compacts once tombstones outnumber live
-   * entries, so the cost stays amortised O(1) per expired hint.
+   * Drops the hint with the earliest deadline and returns its size. Drops
+   * tombstones at the front at once, and compacts once tombstones outnumber
+   * live hints or the ring is mostly empty, so memory follows what is stored
+   * and the cost stays amortised O(log n) per expired hint.
    */
-  removeDead(entry: Entry): void {
-    const mask = this.buf.length - 1;
-    if (this.buf[this.head] === entry) {
-      while (this.length > 0 && this.buf[this.head]!.buf === null) {
-        this.buf[this.head] = undefined;
-        this.head = (this.head + 1) & mask;
-        this.length--;
-      }
-    } else if (this.length - this.live > this.live + 32) {
-      const kept: (Entry | undefined)[] = [];
-      this.forEach((e) => {
-        if (e.buf !== null) kept.push(e);
-      });
-      let capacity = 8;
-      while (capacity < kept.length) capacity *= 2;
-      kept.length = capacity;
-      this.buf = kept;
+  expireFirst(): number {
+    const due = this.due;
+    const slot = due[1]! & this.mask;
+    const size = this.meta[slot * STRIDE + SIZE]!;
+    this.bufs[slot] = undefined;
+    const last = --this.live * DUE_STRIDE;
+    if (this.live > 0) this.siftDown(0, due[last]!, due[last + 1]!);
+    while (this.length > 0 && this.bufs[this.head & this.mask] === undefined) {
+      this.head = (this.head + 1) | 0;
+      this.length--;
+    }
+    if (this.live > 0 && (this.length - this.live > this.live + 32 || this.mask >= 8 * Math.max(this.length, QUEUE_MIN_SLOTS))) {
+      this.compact();
+    }
+    return size;
+  }
+
+  /** Moves the live hints to the front of a right-sized ring and rebuilds the heap. */
+  private compact(): void {
+    let slots = QUEUE_MIN_SLOTS;
+    while (slots < this.live) slots *= 2;
+    this.relayout(slots, true);
+    const due = this.due;
+    for (let i = 0; i < this.live; i++) {
+      due[i * DUE_STRIDE] = this.meta[i * STRIDE + DEADLINE]!;
+      due[i * DUE_STRIDE + 1] = i;
+    }
+    for (let i = (this.live >> 1) - 1; i >= 0; i--) this.siftDown(i, due[i * DUE_STRIDE]!, i);
+  }
+
+  /** Doubles the slots, keeping every hint at its position. */
+  private grow(): void {
+    this.relayout((this.mask + 1) * 2, false);
+  }
+
+  /**
+   * Copies the ring into `slots` slots: keeping positions, or (`pack`)
+   * dropping tombstones and numbering the live hints from 0.
+   */
+  private relayout(slots: number, pack: boolean): void {
+    const { meta, bufs, mask } = this;
+    const nextMeta = new Float64Array(slots * STRIDE);
+    const nextBufs = new Array<Uint8Array | undefined>(slots);
+    let packed = 0;
+    for (let i = 0, pos = this.head; i < this.length; i++, pos = (pos + 1) | 0) {
+      const from = pos & mask;
+      if (pack && bufs[from] === undefined) continue;
+      const to = pack ? packed++ : pos & (slots - 1);
+      nextMeta[to * STRIDE + DEADLINE] = meta[from * STRIDE + DEADLINE]!;
+      nextMeta[to * STRIDE + OFFSET] = meta[from * STRIDE + OFFSET]!;
+      nextMeta[to * STRIDE + SIZE] = meta[from * STRIDE + SIZE]!;
+      nextBufs[to] = bufs[from];
+    }
+    if (pack) {
       this.head = 0;
       this.length = this.live;
     }
+    const nextDue = new Float64Array(slots * DUE_STRIDE);
+    if (!pack) nextDue.set(this.due.subarray(0, this.live * DUE_STRIDE));
+    this.meta = nextMeta;
+    this.bufs = nextBufs;
+    this.due = nextDue;
+    this.mask = slots - 1;
   }
 
-  private grow(): void {
-    const next = new Array<Entry | undefined>(this.buf.length * 2);
-    const mask = this.buf.length - 1;
-    for (let i = 0; i < this.length; i++) next[i] = this.buf[(this.head + i) & mask];
-    this.buf = next;
-    this.head = 0;
+  /** Places (deadline, pos) at heap index `i` or above, restoring heap order. */
+  private siftUp(i: number, deadline: number, pos: number): void {
+    const due = this.due;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = parent * DUE_STRIDE;
+      if (due[p]! <= deadline) break;
+      due[i * DUE_STRIDE] = due[p]!;
+      due[i * DUE_STRIDE + 1] = due[p + 1]!;
+      i = parent;
+    }
+    due[i * DUE_STRIDE] = deadline;
+    due[i * DUE_STRIDE + 1] = pos;
+  }
+
+  /** Places (deadline, pos) at heap index `i` or below, restoring heap order. */
+  private siftDown(i: number, deadline: number, pos: number): void {
+    const due = this.due;
+    const n = this.live;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && due[(child + 1) * DUE_STRIDE]! < due[child * DUE_STRIDE]!) child++;
+      const c = child * DUE_STRIDE;
+      if (due[c]! >= deadline) break;
+      due[i * DUE_STRIDE] = due[c]!;
+      due[i * DUE_STRIDE + 1] = due[c + 1]!;
+      i = child;
+    }
+    due[i * DUE_STRIDE] = deadline;
+    due[i * DUE_STRIDE + 1] = pos;
   }
 }
 
 /**
- * Binary min-heap of entries by deadline. Entries taken by `takeFor` stay in
- * it as stale slots (lazy deletion) and are skipped when popped; a rebuild
- * once stale slots outnumber live ones keeps memory bounded, amortised O(1).
+ * Binary min-heap of the queues with hints, by earliest deadline; each
+ * queue knows its index, so taking a peer's hints removes its queue in
+ * O(log peers) and leaves nothing stale behind.
  */
-class DeadlineHeap {
-  private items: Entry[] = [];
+class QueueHeap {
+  private readonly items: PeerQueue[] = [];
 
-  push(entry: Entry): void {
+  /** The queue with the earliest deadline. */
+  first(): PeerQueue | undefined {
+    return this.items[0];
+  }
+
+  add(queue: PeerQueue): void {
+    this.items.push(queue);
+    this.up(this.items.length - 1, queue);
+  }
+
+  remove(queue: PeerQueue): void {
     const items = this.items;
-    let i = items.length;
-    items.push(entry);
+    const i = queue.index;
+    queue.index = -1;
+    const last = items.pop()!;
+    if (last === queue) return;
+    // The queue moved into the hole may belong above it or below it.
+    if (i > 0 && last.firstDeadline() < items[(i - 1) >> 1]!.firstDeadline()) this.up(i, last);
+    else this.down(i, last);
+  }
+
+  /** Call after `queue`'s earliest deadline moved earlier. */
+  sooner(queue: PeerQueue): void {
+    this.up(queue.index, queue);
+  }
+
+  /** Call after `queue`'s earliest deadline moved later. */
+  later(queue: PeerQueue): void {
+    this.down(queue.index, queue);
+  }
+
+  private up(i: number, queue: PeerQueue): void {
+    const items = this.items;
+    const deadline = queue.firstDeadline();
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (items[parent]!.deadline <= entry.deadline) break;
-      items[i] = items[parent]!;
+      const above = items[parent]!;
+      if (above.firstDeadline() <= deadline) break;
+      items[i] = above;
+      above.index = i;
       i = parent;
     }
-    items[i] = entry;
+    items[i] = queue;
+    queue.index = i;
   }
 
-  /** Removes and returns the earliest entry if it is due at `now`, stale or not. */
-  popDue(now: number): Entry | undefined {
-    const items = this.items;
-    const top = items[0];
-    if (top === undefined || top.deadline > now) return undefined;
-    const last = items.pop()!;
-    if (items.length > 0) this.siftDown(0, last);
-    return top;
-  }
-
-  /** Rebuilds from live entries once stale slots are the majority. */
-  compactIfStale(live: number): void {
-    if (this.items.length <= 2 * live + 1024) return;
-    this.items = this.items.filter((e) => e.buf !== null);
-    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.siftDown(i, this.items[i]!);
-  }
-
-  /** Places `entry` at slot `start` or below, restoring heap order. */
-  private siftDown(start: number, entry: Entry): void {
+  private down(i: number, queue: PeerQueue): void {
     const items = this.items;
     const n = items.length;
-    let i = start;
+    const deadline = queue.firstDeadline();
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
-      if (child + 1 < n && items[child + 1]!.deadline < items[child]!.deadline) child++;
-      if (items[child]!.deadline >= entry.deadline) break;
-      items[i] = items[child]!;
+      if (child + 1 < n && items[child + 1]!.firstDeadline() < items[child]!.firstDeadline()) child++;
+      const below = items[child]!;
+      if (below.firstDeadline() >= deadline) break;
+      items[i] = below;
+      below.index = i;
       i = child;
     }
-    items[i] = entry;
+    items[i] = queue;
+    queue.index = i;
   }
 }
 

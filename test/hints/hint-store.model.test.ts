@@ -214,4 +214,57 @@ describe('HintStore model test', () => {
       { numRuns: 15 },
     );
   });
+
+  it('matches the model with many peers and spread-out deadlines', () => {
+    // Many queues with interleaved deadlines exercise the heap of peers: takes
+    // remove queues from its middle, expiries reorder it.
+    const manyPeers = Array.from({ length: 24 }, (_, i) => i * 7);
+    const ops = fc.array(
+      fc.oneof(
+        { weight: 8, arbitrary: fc.record({ op: fc.constant('enqueue' as const), peer: fc.constantFrom(...manyPeers), size: fc.integer({ min: 1, max: 9 }), ttl: fc.integer({ min: 1, max: 60 }) }) },
+        { weight: 1, arbitrary: fc.record({ op: fc.constant('takeFor' as const), peer: fc.constantFrom(...manyPeers) }) },
+        { weight: 1, arbitrary: fc.record({ op: fc.constant('expireNow' as const), at: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }) }) },
+        { weight: 2, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 6 }) }) },
+        { weight: 1, arbitrary: fc.record({ op: fc.constant('requeue' as const), batch: fc.nat(5), skip: fc.nat(3) }) },
+      ),
+      { minLength: 50, maxLength: 600 },
+    );
+    fc.assert(
+      fc.property(ops, (steps) => {
+        let now = 0;
+        const store = new HintStore(0, { now: () => now });
+        const model = new Model(0);
+        const held: Hint[][] = [];
+        for (const step of steps) {
+          if (step.op === 'enqueue') {
+            const payload = new Uint8Array(step.size).fill(step.ttl);
+            store.enqueue(step.peer, payload, step.ttl);
+            model.push([{ peer: step.peer, payload, deadline: now + step.ttl }], false);
+          } else if (step.op === 'takeFor') {
+            const got = store.takeFor(step.peer);
+            expect(plain(got)).toEqual(model.take(step.peer, now));
+            if (got.length > 0) held.push(got);
+          } else if (step.op === 'expireNow') {
+            const at = step.at === undefined ? now : now + step.at;
+            expect(store.expireNow(at)).toBe(model.expire(at));
+          } else if (step.op === 'advance') now += step.ms;
+          else if (held.length > 0) {
+            const [batch] = held.splice(step.batch % held.length, 1);
+            const rest = batch!.slice(Math.min(step.skip, batch!.length - 1));
+            const live = plain(rest).filter((h) => h.deadline > now);
+            expect(store.requeueFront(rest[0]!.peer, rest)).toBe(live.length);
+            model.expiredTotal += rest.length - live.length;
+            model.push(live, true);
+          }
+        }
+        expect(store.stats()).toEqual({ hintCount: model.count(), bytes: model.bytes, maxBytes: 0, expiredTotal: model.expiredTotal, rejectedOverCapacityTotal: 0 });
+        expect(store.peersWithHints()).toEqual([...model.queues.keys()].sort((a, b) => a - b));
+        for (const peer of manyPeers) expect(store.lenFor(peer)).toBe(model.queues.get(peer)?.length ?? 0);
+        // Every hint left is found by expiry, then nothing is.
+        expect(store.expireNow(now + 1_000)).toBe(model.expire(now + 1_000));
+        expect(store.totalLen()).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
