@@ -1,19 +1,19 @@
 import { NoTargetsError } from './errors.js';
 import { checkEngine, kernelFor, type Engine } from './engine/engines.js';
 import { jsKernel } from './engine/js-kernel.js';
-import { SIMD_MAX, layoutFor, type ContinuumData } from './engine/kernel.js';
+import { layoutFor, type ContinuumData } from './engine/kernel.js';
 import type { Peer } from './peer.js';
 import { MAX_TOKEN, describe } from './token.js';
 
 const SPACE = 2 ** 32;
 
 /**
- * Sizes for which one `dispatch` call is faster in WebAssembly under `auto`
- * (bench/cases/dispatch.mjs): on small racks the crossing costs more than a
- * JavaScript search, and on huge ones JavaScript's branchy search lets the CPU
- * speculate ahead into the next cache misses, which a branch-free walk cannot.
+ * Whether one `dispatch` call is faster in WebAssembly under `auto`
+ * (bench/cases/dispatch.mjs): it is, crossing included, except on huge
+ * continuums, where JavaScript's branchy search lets the CPU speculate ahead
+ * into the next cache misses and the branch-free tree walk cannot.
  */
-const singleCallInWasm = (size: number) => size > SIMD_MAX && size < 1 << 19;
+const singleCallInWasm = (size: number) => size < 1 << 19;
 
 /** Checks a token given at run time (not from config) and names what is wrong. */
 export function checkToken(token: unknown): number {
