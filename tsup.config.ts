@@ -20,6 +20,8 @@ export default defineConfig([
     sourcemap: true,
     target: 'es2022',
     platform: 'browser',
+    // A page has no node_modules: bundle the YAML parser in.
+    noExternal: ['yaml'],
   },
   {
     entry: { cli: 'src/cli/main.ts' },

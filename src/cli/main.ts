@@ -10,9 +10,9 @@ import { routeCommand } from './commands/route.js';
 import { validateCommand } from './commands/validate.js';
 import { InputError, UsageError } from './errors.js';
 import { EXIT, type Io } from './io.js';
-import { reportCommand } from './report-command.js';
+import { reportCommand } from './commands/report.js';
 
-/** Every subcommand; a new one (e.g. `report`) is a module and a line here. */
+/** Every subcommand; a new one is a module in commands/ and a line here. */
 const COMMANDS: readonly Command[] = [ringCommand, validateCommand, routeCommand, reportCommand];
 
 const usage = `usage: dynoring <command> [options] FILE...

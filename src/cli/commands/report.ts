@@ -1,14 +1,14 @@
 /** `dynoring report`: a self-contained HTML page drawing each rack as a ring. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { checkTokenCoverage } from '../index.js';
-import { prepareBrowserBundle, renderReportHtml } from '../report/render-html.js';
-import { parseCommandArgs } from './args.js';
-import type { Command } from './command.js';
-import { plural } from './describe.js';
-import { InputError, UsageError } from './errors.js';
-import { EXIT } from './io.js';
-import { loadConfigs } from './load.js';
+import { checkTokenCoverage } from '../../index.js';
+import { prepareBrowserBundle, renderReportHtml } from '../../report/render-html.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../command.js';
+import { plural } from '../describe.js';
+import { InputError, UsageError } from '../errors.js';
+import { EXIT } from '../io.js';
+import { loadConfigs } from '../load.js';
 
 const help = `usage: dynoring report -o OUT.html FILE...
 
