@@ -14,19 +14,32 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** ns per hint to enqueue `perPeer` hints to each of 64 peers, then take them all. */
+/** ns per hint to enqueue `perPeer` hints to each of 64 peers (round robin, as a fan-out does), then take them all. */
 function enqueueTakeRound(lib, perPeer) {
   const store = new lib.HintStore(0);
   const payload = new Uint8Array(PAYLOAD_BYTES).fill(7);
   let taken = 0;
+  let last;
   const start = performance.now();
   for (let i = 0; i < perPeer; i++) {
     for (let peer = 0; peer < PEERS; peer++) store.enqueue(peer, payload, 60_000);
   }
-  for (let peer = 0; peer < PEERS; peer++) taken += store.takeFor(peer).length;
+  payload.fill(8); // as a socket reuses its buffer; the hints must keep their 7s
+  for (let peer = 0; peer < PEERS; peer++) {
+    last = store.takeFor(peer);
+    taken += last.length;
+  }
   const elapsed = performance.now() - start;
   if (taken !== perPeer * PEERS) throw new Error(`took ${taken} hints, expected ${perPeer * PEERS}`);
+  const sample = last[last.length - 1].payload;
+  if (sample.length !== PAYLOAD_BYTES || sample[0] !== 7 || sample[PAYLOAD_BYTES - 1] !== 7) throw new Error('hint payload is not a copy');
   return (elapsed * 1e6) / taken;
+}
+
+/** Runs `round` until both `minRounds` rounds and `minMs` have passed, so the JIT and the GC reach their steady state. */
+function warmUp(round, minRounds, minMs) {
+  const start = performance.now();
+  for (let i = 0; i < minRounds || performance.now() - start < minMs; i++) round();
 }
 
 /** ns per expireNow call on a store holding `live` hints, none due. */
@@ -51,8 +64,9 @@ function expireNowCall(lib, live, calls) {
 export default async function run({ quick, lib }) {
   // Hints per peer per round: what a drain of a peer down for a moment takes.
   const perPeer = quick ? 500 : 1_000;
-  const reps = quick ? 5 : 15;
-  for (let i = 0; i < 3; i++) enqueueTakeRound(lib, perPeer); // warm-up
+  // Rounds take tens of ms; the median of many rides out other load and GC pauses.
+  const reps = quick ? 9 : 31;
+  warmUp(() => enqueueTakeRound(lib, perPeer), quick ? 5 : 10, quick ? 200 : 500);
   const throughputNs = median(Array.from({ length: reps }, () => enqueueTakeRound(lib, perPeer)));
 
   const calls = 200_000; // calls are cheap; enough of them lets the JIT settle even in quick mode

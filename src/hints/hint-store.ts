@@ -152,10 +152,7 @@ export class HintStore {
       const deadline = meta[m + DEADLINE]!;
       bytes += size;
       if (deadline <= now) expired++;
-      else {
-        const payload = size === buf.length ? buf : new Uint8Array(buf.buffer, meta[m + OFFSET], size);
-        out.push({ peer, payload, deadline });
-      }
+      else out.push({ peer, payload: new Uint8Array(buf, meta[m + OFFSET], size), deadline });
     }
     this.count -= queue.live;
     this.bytes -= bytes;
@@ -311,13 +308,17 @@ class PeerQueue {
   length = 0;
   mask = QUEUE_MIN_SLOTS - 1;
   meta = new Float64Array(QUEUE_MIN_SLOTS * STRIDE);
-  /** Each slot's payload buffer; undefined for a tombstone, so the slab can be freed. */
-  bufs: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(QUEUE_MIN_SLOTS);
+  /**
+   * The buffer each slot's payload is in; undefined for a tombstone, so the
+   * slab can be freed. ArrayBuffers, because `view.buffer` calls into C++.
+   */
+  bufs: (ArrayBuffer | undefined)[] = new Array<ArrayBuffer | undefined>(QUEUE_MIN_SLOTS);
   /** Where this queue is in the store's {@link QueueHeap}; -1 when out of it. */
   index = -1;
   /** The deadline heap, `live` entries. */
   private due = new Float64Array(QUEUE_MIN_SLOTS * DUE_STRIDE);
   private slab: Uint8Array | null = null;
+  private slabBuffer: ArrayBuffer | null = null;
   private slabUsed = 0;
   private nextSlabBytes = SLAB_MIN_BYTES;
 
@@ -336,21 +337,23 @@ class PeerQueue {
     else pos = (this.head + this.length) | 0;
     this.length++;
     const size = payload.length;
-    let buf: Uint8Array;
+    let buf: ArrayBuffer;
     let offset = 0;
-    // `new Uint8Array(view)` always copies; `slice` on a Node Buffer would not.
-    if (size > OWN_BUFFER_BYTES) buf = new Uint8Array(payload);
-    else {
+    if (size > OWN_BUFFER_BYTES) {
+      buf = new ArrayBuffer(size);
+      new Uint8Array(buf).set(payload);
+    } else {
       let slab = this.slab;
       if (slab === null || this.slabUsed + size > slab.length) {
-        this.slab = slab = new Uint8Array(this.nextSlabBytes);
+        this.slabBuffer = new ArrayBuffer(this.nextSlabBytes);
+        this.slab = slab = new Uint8Array(this.slabBuffer);
         this.slabUsed = 0;
         this.nextSlabBytes = Math.min(SLAB_MAX_BYTES, this.nextSlabBytes * 2);
       }
       offset = this.slabUsed;
       slab.set(payload, offset);
       this.slabUsed = offset + size;
-      buf = slab;
+      buf = this.slabBuffer!;
     }
     const slot = pos & this.mask;
     const m = slot * STRIDE;
@@ -410,7 +413,7 @@ class PeerQueue {
   private relayout(slots: number, pack: boolean): void {
     const { meta, bufs, mask } = this;
     const nextMeta = new Float64Array(slots * STRIDE);
-    const nextBufs = new Array<Uint8Array | undefined>(slots);
+    const nextBufs = new Array<ArrayBuffer | undefined>(slots);
     let packed = 0;
     for (let i = 0, pos = this.head; i < this.length; i++, pos = (pos + 1) | 0) {
       const from = pos & mask;
