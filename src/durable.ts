@@ -4,6 +4,7 @@
  */
 export { DurableHintStore, type DurableHintStoreStats } from './hints/durable/durable-hint-store.js';
 export type { DurableHintStoreOptions, SyncMode } from './hints/durable/options.js';
-export type { DurableHint, DrainResult } from './hints/durable/peer-log.js';
+export type { DurableHint } from './hints/durable/peer-log.js';
+export { HintDeliveryError, type DrainResult, type DrainableHintStore } from './hints/drain.js';
 export { DurableStoreError, type DurableStoreErrorKind } from './hints/durable/errors.js';
 export { HintStoreError, type HintStoreErrorKind } from './errors.js';

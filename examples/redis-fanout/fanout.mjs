@@ -38,10 +38,9 @@ export class Fanout {
     this.localRack = (topology.peers.find((p) => p.isLocal) ?? topology.peers[0]).rack;
     const isNormal = (peer) => this.conns[peer].up;
     const send = (peer, payload) => this.#replay(peer, payload);
-    // The in-memory store is drained by the library's HintDrainer. The durable
-    // store has its own drain(), which deletes a hint from disk only once the
-    // peer has answered it (at-least-once across crashes).
-    this.drainer = store instanceof HintStore ? new HintDrainer({ store, isNormal, send, intervalMs: 1000 }) : null;
+    // The drainer works with either store; the durable one deletes a hint from
+    // disk only once the peer has answered it (at-least-once across crashes).
+    this.drainer = new HintDrainer({ store, isNormal, send, intervalMs: 1000 });
     this.isNormal = isNormal;
     if (auto) (this.#timer = setInterval(drainSoon, drainIntervalMs)).unref();
   }
@@ -80,14 +79,7 @@ export class Fanout {
     const peers = this.store.peersWithHints();
     for (const peer of peers) this.#draining.add(peer);
     try {
-      if (this.drainer) return (await this.drainer.runOnce()).delivered;
-      await this.store.expireNow();
-      let delivered = 0;
-      for (const peer of peers.filter(this.isNormal)) {
-        // Stops at the first failed send; that hint and the later ones stay on disk.
-        delivered += await this.store.drain(peer, (hint) => this.#replay(peer, hint.payload)).then((r) => r.delivered, () => 0);
-      }
-      return delivered;
+      return (await this.drainer.runOnce()).delivered;
     } finally {
       for (const peer of peers) this.#draining.delete(peer);
     }
@@ -103,7 +95,7 @@ export class Fanout {
     clearInterval(this.#timer);
     for (const conn of this.conns) conn.close();
     await this.#round; // its sends fail now; unsent hints stay in the store
-    if (!this.drainer) await this.store.close();
+    if (!(this.store instanceof HintStore)) await this.store.close();
   }
 
   #write(peer, bytes) {

@@ -3,12 +3,15 @@
  * hints and replays the rest to peers that are back, in order, without ever
  * losing or reordering a hint when a send fails.
  */
-import type { Hint, HintStore } from './hint-store.js';
+import { HintDeliveryError, type DeliverableHint, type DrainableHintStore } from './drain.js';
+
+/** Thrown into the store's drain to end it when the drainer stops. */
+const STOPPED = new Error('the drainer stopped');
 
 /** Options of a {@link HintDrainer}. */
 export interface HintDrainerOptions {
-  /** The store to drain. */
-  store: HintStore;
+  /** The store to drain: a `HintStore`, or a `DurableHintStore` from `dynoring/durable`. */
+  store: DrainableHintStore;
   /** Whether `peer` is back to normal, so its hints may be sent. */
   isNormal(peer: number): boolean;
   /**
@@ -26,13 +29,9 @@ export interface HintDrainerOptions {
 export interface HintDrainSummary {
   /** Hints sent successfully. */
   delivered: number;
-  /** Hints put back in the store after a failed send or a stop. */
+  /** Hints left in the store, in order, after a failed send or a stop. */
   requeued: number;
-  /**
-   * Hints dropped because their deadline passed before they could be sent:
-   * by the store (also in its `expiredTotal`) or, for hints that fell due
-   * while the drainer held them, by the drainer (not in the store's count).
-   */
+  /** Hints dropped because their deadline passed before they could be sent (also in the store's `expiredTotal`). */
   expired: number;
   /** `send` calls that failed. */
   failedSends: number;
@@ -47,10 +46,10 @@ export interface HintDrainerStats extends HintDrainSummary {
 /** Events a {@link HintDrainer} emits, by name, with their payloads. */
 export interface HintDrainerEvents {
   /** A hint was sent successfully. */
-  delivered: { peer: number; hint: Hint };
-  /** A send failed; the hint and those after it were requeued. */
-  sendFailed: { peer: number; hint: Hint; error: unknown };
-  /** Hints went back to the front of `peer`'s queue (after a failure or a stop). */
+  delivered: { peer: number; hint: DeliverableHint };
+  /** A send failed; the hint and those after it stay in the store. */
+  sendFailed: { peer: number; hint: DeliverableHint; error: unknown };
+  /** Hints stayed at the front of `peer`'s queue (after a failure or a stop). */
   requeued: { peer: number; count: number };
   /** Hints were dropped as expired (`peer` undefined: a store-wide expiry). */
   expired: { peer: number | undefined; count: number };
@@ -67,18 +66,23 @@ export type HintDrainerListener<K extends keyof HintDrainerEvents> = (event: Hin
  * Replays stored hints to peers that are back.
  *
  * Each round: expire due hints; then, for each peer with hints that
- * `isNormal` says is back (up to `concurrency` peers at once), take its hints
- * and send them one by one, in order. If a send fails, that hint and the ones
- * after it go back to the front of the peer's queue with their original
+ * `isNormal` says is back (up to `concurrency` peers at once), drain its
+ * hints through `send`, one by one, in order (the store's `drain`: a hint
+ * leaves the store only once sent). If a send fails, that hint and the ones
+ * after it stay at the front of the peer's queue with their original
  * deadlines, ahead of anything stored meanwhile. A hint whose deadline has
  * passed is dropped, counted, and never sent. Rounds never overlap.
+ *
+ * Writes that go straight to a peer while its hints are being replayed can
+ * overtake them; a service that needs per-key order keeps hinting a peer's
+ * writes until its queue is empty (see examples/redis-fanout).
  *
  * Events are plain callbacks (no `node:events`), so this runs in browsers.
  * A listener that throws does not disturb delivery; its error is rethrown
  * from a microtask.
  */
 export class HintDrainer {
-  private readonly store: HintStore;
+  private readonly store: DrainableHintStore;
   private readonly isNormal: (peer: number) => boolean;
   private readonly send: (peer: number, payload: Uint8Array) => Promise<void>;
   private readonly intervalMs: number;
@@ -96,7 +100,9 @@ export class HintDrainer {
   /** @throws TypeError or RangeError on a missing callback or a bad `intervalMs`/`concurrency`. */
   constructor(options: HintDrainerOptions) {
     const { store, isNormal, send, intervalMs, concurrency = 4 } = options;
-    if (typeof store !== 'object' || store === null) throw new TypeError('store must be a HintStore');
+    if (typeof store?.drain !== 'function' || typeof store.peersWithHints !== 'function' || typeof store.expireNow !== 'function') {
+      throw new TypeError('store must be a HintStore or a DurableHintStore (with drain, peersWithHints and expireNow)');
+    }
     if (typeof isNormal !== 'function') throw new TypeError('isNormal must be a function (peer) => boolean');
     if (typeof send !== 'function') throw new TypeError('send must be a function (peer, payload) => Promise<void>');
     if (typeof intervalMs !== 'number' || !(intervalMs > 0) || intervalMs === Infinity) {
@@ -189,7 +195,7 @@ export class HintDrainer {
 
   private async round(generation: number): Promise<HintDrainSummary> {
     const summary: HintDrainSummary = { delivered: 0, requeued: 0, expired: 0, failedSends: 0 };
-    this.expired(summary, undefined, this.store.expireNow());
+    this.expired(summary, undefined, await this.store.expireNow());
     const peers = this.store.peersWithHints().filter((peer) => this.isNormal(peer));
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -206,42 +212,32 @@ export class HintDrainer {
   }
 
   private async drainPeer(peer: number, generation: number, summary: HintDrainSummary): Promise<void> {
-    const expiredBefore = this.store.stats().expiredTotal;
-    const hints = this.store.takeFor(peer);
-    this.expired(summary, peer, this.store.stats().expiredTotal - expiredBefore);
-    let i = 0;
-    try {
-      for (; i < hints.length && generation === this.generation; i++) {
-        const hint = hints[i]!;
-        // It may have fallen due while earlier hints were being sent.
-        if (hint.deadline <= this.store.now()) {
-          this.expired(summary, peer, 1);
-          continue;
-        }
-        try {
-          await this.send(peer, hint.payload);
-        } catch (error) {
-          summary.failedSends++;
-          this.totals.failedSends++;
-          this.emit('sendFailed', { peer, hint, error });
-          return;
-        }
-        summary.delivered++;
-        this.totals.delivered++;
-        this.emit('delivered', { peer, hint });
+    const deliver = async (hint: DeliverableHint): Promise<void> => {
+      if (generation !== this.generation) throw STOPPED;
+      try {
+        await this.send(peer, hint.payload);
+      } catch (error) {
+        summary.failedSends++;
+        this.totals.failedSends++;
+        this.emit('sendFailed', { peer, hint, error });
+        throw error;
       }
-    } finally {
-      // Whatever was not sent (a failure, a stop, or an unexpected throw) goes back.
-      if (i < hints.length) this.requeue(peer, hints.slice(i), summary);
+      summary.delivered++;
+      this.totals.delivered++;
+      this.emit('delivered', { peer, hint });
+    };
+    let result;
+    try {
+      result = await this.store.drain(peer, deliver);
+    } catch (err) {
+      // A failed send or a stop leaves the rest in the store; anything else is the store's own failure.
+      if (!(err instanceof HintDeliveryError)) throw err;
+      result = err.result;
     }
-  }
-
-  private requeue(peer: number, rest: Hint[], summary: HintDrainSummary): void {
-    const count = this.store.requeueFront(peer, rest);
-    summary.requeued += count;
-    this.totals.requeued += count;
-    if (count > 0) this.emit('requeued', { peer, count });
-    this.expired(summary, peer, rest.length - count);
+    this.expired(summary, peer, result.expired);
+    summary.requeued += result.left;
+    this.totals.requeued += result.left;
+    if (result.left > 0) this.emit('requeued', { peer, count: result.left });
   }
 
   private expired(summary: HintDrainSummary, peer: number | undefined, count: number): void {

@@ -5,6 +5,7 @@
  * what they touch, not what is stored.
  */
 import { HintStoreError } from '../errors.js';
+import { HintDeliveryError, type DrainResult } from './drain.js';
 
 /** A hint: request bytes kept for a peer that could not take them yet. */
 export interface Hint {
@@ -191,6 +192,41 @@ export class HintStore {
       requeued++;
     }
     return requeued;
+  }
+
+  /**
+   * Hands `peer`'s hints to `deliver`, oldest first, one at a time; a hint
+   * counts as delivered once `deliver` resolved for it. A hint that falls due
+   * before its turn is dropped and counted as expired, never delivered. Hints
+   * stored meanwhile wait behind these.
+   *
+   * @throws {HintDeliveryError} when `deliver` rejects: that hint and the
+   *   later ones are back at the front of the queue, in order, with their
+   *   deadlines (see {@link requeueFront}), and `result` has the counts.
+   */
+  async drain(peer: number, deliver: (hint: Hint) => Promise<void>): Promise<DrainResult> {
+    if (typeof deliver !== 'function') throw new TypeError('deliver must be a function returning a promise');
+    const expiredBefore = this.expiredTotal;
+    const hints = this.takeFor(peer);
+    const result: DrainResult = { delivered: 0, expired: this.expiredTotal - expiredBefore, left: 0 };
+    for (let i = 0; i < hints.length; i++) {
+      const hint = hints[i]!;
+      if (hint.deadline <= this.clock()) {
+        this.expiredTotal++;
+        result.expired++;
+        continue;
+      }
+      try {
+        await deliver(hint);
+      } catch (cause) {
+        const rest = hints.slice(i);
+        result.left = this.requeueFront(peer, rest);
+        result.expired += rest.length - result.left;
+        throw new HintDeliveryError(cause, result);
+      }
+      result.delivered++;
+    }
+    return result;
   }
 
   /**

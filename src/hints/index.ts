@@ -8,3 +8,5 @@ export type {
   HintDrainerStats,
   HintDrainSummary,
 } from './drainer.js';
+export { HintDeliveryError } from './drain.js';
+export type { DeliverableHint, DrainResult, DrainableHintStore } from './drain.js';

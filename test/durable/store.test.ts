@@ -1,7 +1,7 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DurableHintStore, DurableStoreError, HintStoreError, type DurableHint, type DurableHintStoreOptions } from '../../src/durable.js';
+import { DurableHintStore, DurableStoreError, HintDeliveryError, HintStoreError, type DurableHint, type DurableHintStoreOptions } from '../../src/durable.js';
 import { bytes, text, useTempDirs } from './helpers.js';
 
 const tempDir = useTempDirs();
@@ -152,13 +152,14 @@ describe('drain', () => {
         seen.push(text(hint.payload));
       })
       .catch((e: unknown) => e);
-    expect(err).toBe(failure);
+    expect(err).toBeInstanceOf(HintDeliveryError);
+    expect(err).toMatchObject({ kind: 'DeliveryFailed', cause: failure, result: { delivered: 2, expired: 1, left: 3 } });
     expect(seen).toEqual(['h0', 'h2']);
     expect(store.lenFor(4)).toBe(3);
     expect(store.stats().expiredTotal).toBe(1);
     await store.enqueue(4, bytes('h6'), 10_000);
     const all: string[] = [];
-    expect(await store.drain(4, async (h) => void all.push(text(h.payload)))).toEqual({ delivered: 4, expired: 0 });
+    expect(await store.drain(4, async (h) => void all.push(text(h.payload)))).toEqual({ delivered: 4, expired: 0, left: 0 });
     expect(all).toEqual(['h3', 'h4', 'h5', 'h6']);
     await store.close();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HintStoreError } from '../../src/errors.js';
-import { HintStore } from '../../src/hints/index.js';
+import { HintDeliveryError, HintStore } from '../../src/hints/index.js';
 
 /** A store on a clock the test moves by hand. */
 function storeAt(maxBytes: number, start = 1_000) {
@@ -226,5 +226,40 @@ describe('HintStore.requeueFront', () => {
     store.requeueFront(1, taken);
     (taken[0]!.payload as Uint8Array)[0] = 42;
     expect(store.takeFor(1)[0]!.payload).toEqual(bytes(1));
+  });
+});
+
+describe('HintStore.drain', () => {
+  it('delivers oldest first and, when deliver rejects, keeps that hint and the rest at the front', async () => {
+    const clock = { t: 0 };
+    const store = new HintStore(0, { now: () => clock.t });
+    for (const b of [1, 2, 3, 4]) store.enqueue(7, Uint8Array.of(b), b === 2 ? 5 : 100);
+    const seen: number[] = [];
+    const failure = new Error('peer went away');
+    const err = await store
+      .drain(7, async (hint) => {
+        if (hint.payload[0] === 3) {
+          store.enqueue(7, Uint8Array.of(9), 100); // arrives during the drain
+          clock.t = 10; // hint 2 (deadline 5) was already past; nothing else is due
+          throw failure;
+        }
+        seen.push(hint.payload[0]!);
+      })
+      .catch((e: unknown) => e);
+    expect(seen).toEqual([1, 2]);
+    expect(err).toBeInstanceOf(HintDeliveryError);
+    expect(err).toMatchObject({ cause: failure, result: { delivered: 2, expired: 0, left: 2 } });
+    expect(store.takeFor(7).map((h) => h.payload[0])).toEqual([3, 4, 9]);
+    expect(store.stats()).toMatchObject({ hintCount: 0, bytes: 0 });
+  });
+
+  it('drops hints that fall due before their turn, and counts them', async () => {
+    const clock = { t: 0 };
+    const store = new HintStore(0, { now: () => clock.t });
+    store.enqueue(1, Uint8Array.of(1), 100);
+    store.enqueue(1, Uint8Array.of(2), 10);
+    const result = await store.drain(1, async () => void (clock.t = 20));
+    expect(result).toEqual({ delivered: 1, expired: 1, left: 0 });
+    expect(store.stats().expiredTotal).toBe(1);
   });
 });

@@ -11,7 +11,8 @@ import { DirLock } from './dir-lock.js';
 import { DurableStoreError } from './errors.js';
 import { DIR_MODE, isErrno } from './fs-util.js';
 import { resolveOptions, type DurableHintStoreOptions, type ResolvedOptions } from './options.js';
-import { PeerLog, type Counters, type DrainResult, type DurableHint } from './peer-log.js';
+import type { DrainResult } from '../drain.js';
+import { PeerLog, type Counters, type DurableHint } from './peer-log.js';
 import { encodeRecord } from './record-format.js';
 import { COMPACT_SUFFIX, parseSegmentName, Segment, type CorruptionReport } from './segment.js';
 
@@ -170,7 +171,8 @@ export class DurableHintStore {
    * is removed only after `deliver` resolved for it, so a crash can deliver
    * it again but never loses it (at-least-once). Hints past their deadline
    * are dropped, counted, and not delivered. If `deliver` rejects, that hint
-   * and the later ones stay, in order, and the rejection is rethrown.
+   * and the later ones stay, in order, and the drain rejects with a
+   * `HintDeliveryError` (`cause`: what `deliver` threw; `result`: the counts).
    * Delivered segments are deleted, a partly delivered one is compacted.
    * Closing the store stops a drain between two hints.
    */
@@ -179,7 +181,7 @@ export class DurableHintStore {
     if (typeof deliver !== 'function') throw new TypeError('deliver must be a function returning a promise');
     this.checkOpen();
     const log = this.peers.get(peer);
-    if (log === undefined) return { delivered: 0, expired: 0 };
+    if (log === undefined) return { delivered: 0, expired: 0, left: 0 };
     return log.drain(deliver, () => this.closed);
   }
 

@@ -8,6 +8,7 @@
  *   because those address records by their index, which compaction renumbers.
  *   A drain holds it while `deliver` runs but not `io`, so appends continue.
  */
+import { HintDeliveryError, type DrainResult } from '../drain.js';
 import { Mutex } from './mutex.js';
 import type { ResolvedOptions } from './options.js';
 import { FILE_HEADER_BYTES, RECORD_HEADER_BYTES } from './record-format.js';
@@ -22,14 +23,6 @@ export interface DurableHint {
   readonly payload: Uint8Array;
   /** Absolute wall-clock deadline (ms since the epoch); due when `deadline <= now`. */
   readonly deadline: number;
-}
-
-/** What one `drain` call did. */
-export interface DrainResult {
-  /** Hints `deliver` accepted; they are gone from the store. */
-  delivered: number;
-  /** Hints found past their deadline and dropped without delivery. */
-  expired: number;
 }
 
 /** Counters shared by all peers of one store. */
@@ -161,7 +154,8 @@ export class PeerLog {
   /**
    * Delivers the hints present when called, oldest first, removing each only
    * after `deliver` resolved for it. Stops at the first rejection (that hint
-   * and the later ones stay, in order) and rethrows it, or when `stop()` says so.
+   * and the later ones stay, in order; rejects with a HintDeliveryError), or
+   * when `stop()` says so.
    */
   drain(deliver: (hint: DurableHint) => Promise<void>, stop: () => boolean): Promise<DrainResult> {
     return this.consumer.run(async () => {
@@ -169,22 +163,32 @@ export class PeerLog {
       const segments = this.segments.slice();
       const last = segments.at(-1);
       const lastLimit = last?.index.count ?? 0;
-      const result: DrainResult = { delivered: 0, expired: 0 };
+      const started = segments.reduce((sum, segment) => sum + segment.index.liveCount, 0);
+      const result: DrainResult = { delivered: 0, expired: 0, left: 0 };
+      let gone = 0; // removed meanwhile by someone else (expireNow)
+      const leftOver = () => ((result.left = started - result.delivered - result.expired - gone), result);
       try {
         for (const segment of segments) {
           const limit = segment === last ? lastLimit : segment.index.count;
           for (let i = segment.index.head; i < limit; ) {
             const { records, next } = await segment.readLive(i, limit, this.onCorrupt);
             for (const record of records) {
-              if (!segment.index.isLive(record.index)) continue; // expired while we read
+              if (!segment.index.isLive(record.index)) {
+                gone++; // expired while we read
+                continue;
+              }
               if (record.deadline <= this.ctx.options.now()) {
                 this.release(segment.index.remove(record.index));
                 this.ctx.counters.expiredTotal++;
                 result.expired++;
                 continue;
               }
-              if (stop()) return result;
-              await deliver(this.toHint(record));
+              if (stop()) return leftOver();
+              try {
+                await deliver(this.toHint(record));
+              } catch (cause) {
+                throw new HintDeliveryError(cause, leftOver());
+              }
               this.release(segment.index.remove(record.index));
               segment.delivered = true;
               result.delivered++;
