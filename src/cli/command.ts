@@ -1,3 +1,4 @@
+import type { OptionSpec, ParsedArgs } from './args.js';
 import type { Io } from './io.js';
 
 /**
@@ -10,6 +11,8 @@ export interface Command {
   summary: string;
   /** The full text of `dynoring <name> --help`. */
   help: string;
-  /** Runs with the arguments after the command name; resolves to the exit status. */
-  run(argv: readonly string[], io: Io): Promise<number>;
+  /** Its options (every command also takes `-h`/`--help`, which `main.ts` answers). */
+  options: OptionSpec;
+  /** Runs with the parsed arguments after the command name; resolves to the exit status. */
+  run(args: ParsedArgs, io: Io): Promise<number>;
 }

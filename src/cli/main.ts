@@ -4,6 +4,7 @@
  * stack trace).
  */
 import { ConfigError } from '../index.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { ringCommand } from './commands/ring.js';
 import { routeCommand } from './commands/route.js';
@@ -41,7 +42,12 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
   const command = COMMANDS.find((c) => c.name === name);
   try {
     if (!command) throw new UsageError(name === undefined ? 'no command given' : `unknown command '${name}'`);
-    return await command.run(rest, io);
+    const args = parseCommandArgs(command.name, rest, command.options);
+    if (args.values.help) {
+      io.out(command.help);
+      return EXIT.ok;
+    }
+    return await command.run(args, io);
   } catch (err) {
     return failure(err, io, command);
   }

@@ -3,7 +3,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { checkTokenCoverage } from '../../index.js';
 import { prepareBrowserBundle, renderReportHtml } from '../../report/render-html.js';
-import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { plural } from '../describe.js';
 import { InputError, UsageError } from '../errors.js';
@@ -36,12 +35,8 @@ export const reportCommand: Command = {
   name: 'report',
   summary: 'write an HTML page drawing each rack as a ring',
   help,
-  async run(argv, io) {
-    const args = parseCommandArgs('report', argv, { output: { type: 'string', short: 'o' } });
-    if (args.values.help) {
-      io.out(help);
-      return EXIT.ok;
-    }
+  options: { output: { type: 'string', short: 'o' } },
+  async run(args, io) {
     const output = args.values.output as string | undefined;
     if (output === undefined || output === '') throw new UsageError('no output file: name it with -o FILE (or -o - for standard output)', 'report');
     const files = [...args.positionals, ...(args.afterTerminator ?? [])];

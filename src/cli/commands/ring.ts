@@ -1,7 +1,6 @@
 /** `dynoring ring`: the racks, their peers and tokens, and who owns how much. */
 import { checkTokenCoverage, Topology } from '../../index.js';
 import { endpointKey } from '../../peer.js';
-import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { disagreementNote, plural } from '../describe.js';
 import { EXIT } from '../io.js';
@@ -29,12 +28,8 @@ export const ringCommand: Command = {
   name: 'ring',
   summary: "show racks, peers, tokens and each peer's share of its rack",
   help,
-  async run(argv, io) {
-    const args = parseCommandArgs('ring', argv, {});
-    if (args.values.help) {
-      io.out(help);
-      return EXIT.ok;
-    }
+  options: {},
+  async run(args, io) {
     const loaded = await loadConfigs('ring', [...args.positionals, ...(args.afterTerminator ?? [])]);
     io.err(disagreementNote(loaded));
     io.out(renderRing(loaded));

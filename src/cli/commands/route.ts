@@ -1,7 +1,6 @@
 /** `dynoring route`: which peer of each rack owns each key. */
 import { NoTargetsError, Topology, type Peer } from '../../index.js';
 import { endpointKey } from '../../peer.js';
-import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { disagreementNote } from '../describe.js';
 import { UsageError } from '../errors.js';
@@ -33,12 +32,8 @@ export const routeCommand: Command = {
   name: 'route',
   summary: 'show the owner of each key in each rack',
   help,
-  async run(argv, io) {
-    const args = parseCommandArgs('route', argv, { dc: { type: 'string' } });
-    if (args.values.help) {
-      io.out(help);
-      return EXIT.ok;
-    }
+  options: { dc: { type: 'string' } },
+  async run(args, io) {
     const [files, keys] = args.afterTerminator ? [args.positionals, args.afterTerminator] : [args.positionals.slice(0, 1), args.positionals.slice(1)];
     if (files.length === 0) throw new UsageError('no config file given', 'route');
     if (keys.length === 0) throw new UsageError(`no key given: name at least one key after ${args.afterTerminator ? "'--'" : 'the file'}`, 'route');

@@ -1,6 +1,5 @@
 /** `dynoring validate`: every problem a set of config files would ship with. */
 import { ConfigError } from '../../index.js';
-import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError } from '../errors.js';
 import { collectFindings, loadFailure, locationText, type Findings, type Location, type PeerRef, type Problem, type Warning } from '../findings.js';
@@ -48,12 +47,8 @@ export const validateCommand: Command = {
   name: 'validate',
   summary: 'report every coverage problem and disagreement in config files',
   help,
-  async run(argv, io) {
-    const args = parseCommandArgs('validate', argv, { json: { type: 'boolean' } });
-    if (args.values.help) {
-      io.out(help);
-      return EXIT.ok;
-    }
+  options: { json: { type: 'boolean' } },
+  async run(args, io) {
     let loaded;
     try {
       loaded = await loadConfigs('validate', [...args.positionals, ...(args.afterTerminator ?? [])]);
