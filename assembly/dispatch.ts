@@ -5,27 +5,29 @@
 // layout chosen for its size when the continuum is built (layoutFor in
 // src/engine/kernel.ts):
 //
-// - SIMD, for racks of up to 16 entries: the sorted tokens XOR 0x80000000
+// - SIMD, for racks of up to 8 entries: the sorted tokens XOR 0x80000000
 //   (x86 has a signed 32-bit compare but no unsigned one, and the bias turns
 //   one into the other), padded with 0x7FFFFFFF, the biased maximum, to a
 //   multiple of four (padding is never < t, so counts ignore it), then the
 //   peers, padded likewise. Dispatch counts the tokens below t.
-// - EYTZINGER: word k (1 to n) holds node k of the implicit search tree in
-//   breadth-first order, children 2k and 2k + 1, so the top levels share a few
-//   cache lines; then the peers in the same order, with word 0 holding the
-//   first sorted entry's peer, which is where a search past the end lands.
+// - STREE, above 8 entries: a static B+ tree of 16-key nodes, one cache line
+//   each, biased like the SIMD tokens. Word 0 of the block holds the number
+//   of levels, word 1 the byte offset of the peers array, words 2 on the byte
+//   offset of each level, root first; the nodes start at byte 64. Leaf k
+//   holds sorted entries 16 k to 16 k + 15 (the last padded with the biased
+//   maximum). Slot j of inner node k holds the largest token under child
+//   17 k + j, or the maximum for the child that holds the last entry and any
+//   after it, so a query's rank in a node (keys below it) names the child to
+//   descend into, and its rank in leaf k gives the lower bound, 16 k + rank.
+//   Peers are indexed by that position; positions n and above hold the first
+//   entry's peer, the wrap-around owner.
 
 export const LAYOUT_SIMD: u32 = 0;
-export const LAYOUT_EYTZINGER: u32 = 1;
+export const LAYOUT_STREE: u32 = 1;
 const BIAS: u32 = 0x80000000;
 
 @inline function padded(n: u32): usize {
   return (<usize>((n + 3) & ~3)) << 2;
-}
-
-/** Byte offset of the peers array inside a block. */
-@inline function peersOffset(n: u32, layout: u32): usize {
-  return layout == LAYOUT_SIMD ? padded(n) : padded(n + 1);
 }
 
 // ---- SIMD layout ---------------------------------------------------------
@@ -122,90 +124,101 @@ function simdBatch8(block: usize, n: u32, q: usize, out: usize, count: u32, stri
   return i;
 }
 
-function simdBatch16(block: usize, n: u32, q: usize, out: usize, count: u32, stride: usize): u32 {
-  const peers = block + padded(n);
-  const end = padded(n);
-  const sixteen = i8x16.splat(16);
-  let o = out;
-  let i: u32 = 0;
-  for (; i + 4 <= count; i += 4) {
-    const t = queries(q, i);
-    let below = i32x4.splat(0);
-    for (let j: usize = 0; j < end; j += 4) below = countIn(below, v128.load32_splat(block + j), t);
-    let m = entryMask(below, n);
-    let owners = i8x16.swizzle(v128.load(peers), m);
-    for (let j: usize = 16; j < end; j += 16) {
-      m = i8x16.sub(m, sixteen);
-      owners = v128.or(owners, i8x16.swizzle(v128.load(peers + j), m));
-    }
-    store4(o, stride, owners);
-    o += 4 * stride;
-  }
-  return i;
-}
-
-// ---- Eytzinger layout ----------------------------------------------------
-
-/** Tree levels every search passes through: nodes 1 to 2^levels - 1 all exist. */
-@inline function levels(n: u32): u32 {
-  return 31 - clz<u32>(n);
-}
-
-/** One step down from node k: left to 2k, or right to 2k + 1 when node k < t. */
-@inline function step(e: usize, k: u32, t: u32): u32 {
-  return (k << 1) | <u32>(load<u32>(e + ((<usize>k) << 2)) < t);
-}
+// ---- S-tree layout -------------------------------------------------------
 
 /**
- * The step into the deepest, partly filled level. From a missing node
- * (k > n) the search goes right, which the final shift undoes exactly.
+ * Rank of biased query t in a 16-key node: how many keys are below it. The
+ * four compares are packed into one byte mask, so one popcount counts them.
  */
-@inline function lastStep(e: usize, n: u32, k: u32, t: u32): u32 {
-  const inside = k <= n;
-  const below = load<u32>(e + ((<usize>select<u32>(k, 0, inside)) << 2)) < t;
-  return (k << 1) | (<u32>below | <u32>!inside);
+@inline function rankOf(a: v128, b: v128, c: v128, d: v128, t: v128): u32 {
+  const lo = i16x8.narrow_i32x4_s(i32x4.lt_s(a, t), i32x4.lt_s(b, t));
+  const hi = i16x8.narrow_i32x4_s(i32x4.lt_s(c, t), i32x4.lt_s(d, t));
+  return popcnt<u32>(i8x16.bitmask(i8x16.narrow_i16x8_s(lo, hi)));
 }
 
-/**
- * The owner after the walk: the lower bound is the last node where the search
- * went left, found by dropping the trailing right turns and that left turn;
- * all right turns give 0, whose peer slot holds the wrap-around owner.
- */
-@inline function eytzingerOwner(e: usize, n: u32, k: u32): u32 {
-  return load<u32>(e + padded(n + 1) + ((<usize>(k >> (ctz<u32>(~k) + 1))) << 2));
+@inline function rank(node: usize, t: v128): u32 {
+  return rankOf(v128.load(node), v128.load(node, 16), v128.load(node, 32), v128.load(node, 48), t);
 }
 
-@inline function eytzingerOne(e: usize, n: u32, t: u32): u32 {
-  let k: u32 = 1;
-  for (let d = levels(n); d > 0; d--) k = step(e, k, t);
-  return eytzingerOwner(e, n, lastStep(e, n, k, t));
+@inline function biased(t: u32): v128 {
+  return i32x4.splat(t ^ BIAS);
 }
 
-// Eight searches in lockstep: their loads are independent, so the cache
-// misses of a large continuum overlap instead of queueing (WebAssembly has
-// no prefetch instruction; this is the portable way to keep misses in flight).
-function eytzingerBatch(e: usize, n: u32, q: usize, out: usize, count: u32, stride: usize): u32 {
-  const depth = levels(n);
+/** Byte offset of level h's first node (level 0 is the root, the last level the leaves). */
+@inline function level(s: usize, h: u32): usize {
+  return s + <usize>load<u32>(s + 8 + ((<usize>h) << 2));
+}
+
+/** Node of the next level: child c of node k. */
+@inline function down(base: usize, k: u32, t: v128): u32 {
+  return k * 17 + rank(base + ((<usize>k) << 6), t);
+}
+
+/** The owner from leaf k: its position in sorted order is 16 k + rank. */
+@inline function leafOwner(peers: usize, leaves: usize, k: u32, t: v128): u32 {
+  return load<u32>(peers + ((<usize>(k * 16 + rank(leaves + ((<usize>k) << 6), t))) << 2));
+}
+
+@inline function streeOne(s: usize, t: u32): u32 {
+  const inner = load<u32>(s) - 1;
+  const v = biased(t);
+  let k: u32 = 0;
+  for (let h: u32 = 0; h < inner; h++) k = down(level(s, h), k, v);
+  return leafOwner(s + <usize>load<u32>(s, 4), level(s, inner), k, v);
+}
+
+// Eight searches in lockstep: each level's node loads are independent, so
+// cache misses overlap instead of queueing (WebAssembly has no prefetch).
+// The root is the same node for every query, so it is loaded once, into
+// registers. For trees of at least two levels (more than 16 entries).
+function streeBatch(s: usize, q: usize, out: usize, count: u32, stride: usize): u32 {
+  const inner = load<u32>(s) - 1;
+  const peers = s + <usize>load<u32>(s, 4);
+  const leaves = level(s, inner);
+  const root = level(s, 0);
+  const ra = v128.load(root), rb = v128.load(root, 16), rc = v128.load(root, 32), rd = v128.load(root, 48);
   let o = out;
   let i: u32 = 0;
   for (; i + 8 <= count; i += 8) {
     const qi = q + ((<usize>i) << 2);
-    const t0 = load<u32>(qi), t1 = load<u32>(qi, 4), t2 = load<u32>(qi, 8), t3 = load<u32>(qi, 12);
-    const t4 = load<u32>(qi, 16), t5 = load<u32>(qi, 20), t6 = load<u32>(qi, 24), t7 = load<u32>(qi, 28);
-    let k0: u32 = 1, k1: u32 = 1, k2: u32 = 1, k3: u32 = 1, k4: u32 = 1, k5: u32 = 1, k6: u32 = 1, k7: u32 = 1;
-    for (let d = depth; d > 0; d--) {
-      k0 = step(e, k0, t0); k1 = step(e, k1, t1); k2 = step(e, k2, t2); k3 = step(e, k3, t3);
-      k4 = step(e, k4, t4); k5 = step(e, k5, t5); k6 = step(e, k6, t6); k7 = step(e, k7, t7);
+    const t0 = biased(load<u32>(qi)), t1 = biased(load<u32>(qi, 4)), t2 = biased(load<u32>(qi, 8)), t3 = biased(load<u32>(qi, 12));
+    const t4 = biased(load<u32>(qi, 16)), t5 = biased(load<u32>(qi, 20)), t6 = biased(load<u32>(qi, 24)), t7 = biased(load<u32>(qi, 28));
+    let k0 = rankOf(ra, rb, rc, rd, t0), k1 = rankOf(ra, rb, rc, rd, t1), k2 = rankOf(ra, rb, rc, rd, t2), k3 = rankOf(ra, rb, rc, rd, t3);
+    let k4 = rankOf(ra, rb, rc, rd, t4), k5 = rankOf(ra, rb, rc, rd, t5), k6 = rankOf(ra, rb, rc, rd, t6), k7 = rankOf(ra, rb, rc, rd, t7);
+    for (let h: u32 = 1; h < inner; h++) {
+      const base = level(s, h);
+      k0 = down(base, k0, t0); k1 = down(base, k1, t1); k2 = down(base, k2, t2); k3 = down(base, k3, t3);
+      k4 = down(base, k4, t4); k5 = down(base, k5, t5); k6 = down(base, k6, t6); k7 = down(base, k7, t7);
     }
-    store<u32>(o, eytzingerOwner(e, n, lastStep(e, n, k0, t0)));
-    store<u32>(o + stride, eytzingerOwner(e, n, lastStep(e, n, k1, t1)));
-    store<u32>(o + 2 * stride, eytzingerOwner(e, n, lastStep(e, n, k2, t2)));
-    store<u32>(o + 3 * stride, eytzingerOwner(e, n, lastStep(e, n, k3, t3)));
-    store<u32>(o + 4 * stride, eytzingerOwner(e, n, lastStep(e, n, k4, t4)));
-    store<u32>(o + 5 * stride, eytzingerOwner(e, n, lastStep(e, n, k5, t5)));
-    store<u32>(o + 6 * stride, eytzingerOwner(e, n, lastStep(e, n, k6, t6)));
-    store<u32>(o + 7 * stride, eytzingerOwner(e, n, lastStep(e, n, k7, t7)));
+    store<u32>(o, leafOwner(peers, leaves, k0, t0));
+    store<u32>(o + stride, leafOwner(peers, leaves, k1, t1));
+    store<u32>(o + 2 * stride, leafOwner(peers, leaves, k2, t2));
+    store<u32>(o + 3 * stride, leafOwner(peers, leaves, k3, t3));
+    store<u32>(o + 4 * stride, leafOwner(peers, leaves, k4, t4));
+    store<u32>(o + 5 * stride, leafOwner(peers, leaves, k5, t5));
+    store<u32>(o + 6 * stride, leafOwner(peers, leaves, k6, t6));
+    store<u32>(o + 7 * stride, leafOwner(peers, leaves, k7, t7));
     o += 8 * stride;
+  }
+  return i;
+}
+
+/** A one-leaf tree (up to 16 entries): the root, in registers, is the leaf. */
+function leafBatch(s: usize, q: usize, out: usize, count: u32, stride: usize): u32 {
+  const peers = s + <usize>load<u32>(s, 4);
+  const root = level(s, 0);
+  const ra = v128.load(root), rb = v128.load(root, 16), rc = v128.load(root, 32), rd = v128.load(root, 48);
+  let o = out;
+  let i: u32 = 0;
+  for (; i + 4 <= count; i += 4) {
+    const qi = q + ((<usize>i) << 2);
+    const k0 = rankOf(ra, rb, rc, rd, biased(load<u32>(qi))), k1 = rankOf(ra, rb, rc, rd, biased(load<u32>(qi, 4)));
+    const k2 = rankOf(ra, rb, rc, rd, biased(load<u32>(qi, 8))), k3 = rankOf(ra, rb, rc, rd, biased(load<u32>(qi, 12)));
+    store<u32>(o, load<u32>(peers + ((<usize>k0) << 2)));
+    store<u32>(o + stride, load<u32>(peers + ((<usize>k1) << 2)));
+    store<u32>(o + 2 * stride, load<u32>(peers + ((<usize>k2) << 2)));
+    store<u32>(o + 3 * stride, load<u32>(peers + ((<usize>k3) << 2)));
+    o += 4 * stride;
   }
   return i;
 }
@@ -214,7 +227,7 @@ function eytzingerBatch(e: usize, n: u32, q: usize, out: usize, count: u32, stri
 
 /** Owner of token t in a block of n > 0 entries. */
 @inline export function dispatchOne(block: usize, n: u32, layout: u32, t: u32): u32 {
-  return layout == LAYOUT_SIMD ? simdOne(block, n, t) : eytzingerOne(block, n, t);
+  return layout == LAYOUT_SIMD ? simdOne(block, n, t) : streeOne(block, t);
 }
 
 export function dispatch(block: usize, n: u32, layout: u32, t: u32): u32 {
@@ -224,10 +237,9 @@ export function dispatch(block: usize, n: u32, layout: u32, t: u32): u32 {
 /** Owners of `count` tokens at `q`, written `stride` bytes apart from `out`. */
 export function dispatchInto(block: usize, n: u32, layout: u32, q: usize, out: usize, count: u32, stride: usize): void {
   let done: u32;
-  if (layout == LAYOUT_EYTZINGER) done = eytzingerBatch(block, n, q, out, count, stride);
+  if (layout == LAYOUT_STREE) done = n <= 16 ? leafBatch(block, q, out, count, stride) : streeBatch(block, q, out, count, stride);
   else if (n <= 4) done = simdBatch4(block, n, q, out, count, stride);
-  else if (n <= 8) done = simdBatch8(block, n, q, out, count, stride);
-  else done = simdBatch16(block, n, q, out, count, stride);
+  else done = simdBatch8(block, n, q, out, count, stride);
   for (let i = done; i < count; i++) {
     store<u32>(out + (<usize>i) * stride, dispatchOne(block, n, layout, load<u32>(q + ((<usize>i) << 2))));
   }

@@ -22,7 +22,11 @@ interface Exports {
 
 /** Bytes kept for resident continuums before they are all evicted. */
 export const RESIDENT_BYTES = 32 << 20;
-/** Tokens or keys per chunk copied through scratch memory. */
+/**
+ * Tokens or keys per chunk copied through scratch memory. Measured at 2^10 to
+ * 2^16 tokens per chunk: larger chunks cost less per token (fewer crossings),
+ * flattening out from 2^14, whose 128 KiB of input and output still fit in L2.
+ */
 const CHUNK = 1 << 14;
 /** Key bytes per chunk (a single longer key gets a chunk of its own). */
 const CHUNK_BYTES = 1 << 20;
@@ -32,14 +36,38 @@ const BIAS = 0x8000_0000;
 const PAD_TOKEN = 0xffff_ffff;
 
 /** Layout ids as assembly/dispatch.ts numbers them. */
-const LAYOUT_ID: Record<Layout, number> = { simd: 0, eytzinger: 1 };
+const LAYOUT_ID: Record<Layout, number> = { simd: 0, stree: 1 };
 
-// Blocks start on a cache line, so an Eytzinger node's descendants share lines as intended.
+// Blocks start on a cache line, so each S-tree node is exactly one line.
 const align64 = (n: number) => (n + 63) & ~63;
 const paddedLength = (n: number) => (n + 3) & ~3;
-/** Words before the peers array: the tokens (SIMD) or nodes 0 to n (Eytzinger), padded to 16 bytes. */
-const peersAt = (c: ContinuumData) => paddedLength(c.layout === 'simd' ? c.tokens.length : c.tokens.length + 1);
-const continuumBytes = (c: ContinuumData) => 8 * peersAt(c);
+/** Words before the peers array of the SIMD layout: the tokens, padded to 16 bytes. */
+const peersAt = (c: ContinuumData) => paddedLength(c.tokens.length);
+const continuumBytes = (c: ContinuumData) => (c.layout === 'stree' ? streeShape(c.tokens.length).bytes : 8 * peersAt(c));
+
+/** S-tree keys per node (one 64-byte cache line) and children per inner node. */
+const NODE = 16;
+const FANOUT = 17;
+/** Bytes before the root: levels, peers offset and each level's offset, in u32 words. */
+const STREE_HEADER = 64;
+
+/**
+ * Node counts per level of the S-tree over n entries, root first, and the
+ * byte offsets of each level and of the peers array.
+ */
+function streeShape(n: number): { counts: number[]; levels: number[]; peers: number; bytes: number } {
+  const counts = [Math.ceil(n / NODE)];
+  while (counts[0]! > 1) counts.unshift(Math.ceil(counts[0]! / FANOUT));
+  const levels: number[] = [];
+  let at = STREE_HEADER;
+  for (const count of counts) {
+    levels.push(at);
+    at += 4 * NODE * count;
+  }
+  // One peer per leaf slot, plus one for the rank past a full last leaf; slots from n on wrap.
+  const peerSlots = paddedLength(NODE * counts[counts.length - 1]! + 1);
+  return { counts, levels, peers: at, bytes: at + 4 * peerSlots };
+}
 
 interface Residency {
   gen: number;
@@ -83,11 +111,14 @@ class WasmKernel implements Kernel {
     const chunk = Math.min(CHUNK, tokens.length);
     const q = this.alloc(4 * chunk);
     const o = this.alloc(4 * chunk);
+    // Views made once per call (memory cannot grow inside the loop), so a full chunk allocates only the input's subarray.
+    const into = this.u32.subarray(q >>> 2, (q >>> 2) + chunk);
+    const owners = this.u32.subarray(o >>> 2, (o >>> 2) + chunk);
     for (let i = 0; i < tokens.length; i += chunk) {
       const count = Math.min(chunk, tokens.length - i);
-      this.u32.set(tokens.subarray(i, i + count), q >>> 2);
+      into.set(tokens.subarray(i, i + count));
       this.x.dispatchBatch(block, c.tokens.length, layout, q, o, count);
-      out.set(this.u32.subarray(o >>> 2, (o >>> 2) + count), i);
+      out.set(count === chunk ? owners : owners.subarray(0, count), i);
     }
   }
 
@@ -200,42 +231,52 @@ class WasmKernel implements Kernel {
   }
 
   private writeContinuum(c: ContinuumData, addr: number): void {
+    if (c.layout === 'stree') return this.writeSTree(c, addr);
     const at = addr >>> 2;
     const peers = at + peersAt(c);
     this.u32.fill(0, at, peers + peersAt(c));
-    if (c.layout === 'simd') {
-      c.tokens.forEach((t, i) => (this.u32[at + i] = t ^ BIAS));
-      this.u32.fill(PAD_TOKEN ^ BIAS, at + c.tokens.length, peers);
-      this.u32.set(c.peers, peers);
-    } else {
-      this.writeEytzinger(c, at, peers);
-    }
+    c.tokens.forEach((t, i) => (this.u32[at + i] = t ^ BIAS));
+    this.u32.fill(PAD_TOKEN ^ BIAS, at + c.tokens.length, peers);
+    this.u32.set(c.peers, peers);
   }
 
   /**
-   * Sorted entry i goes to the i-th node of an in-order walk of the implicit
-   * tree over nodes 1 to n; peer slot 0 gets the first entry's peer, the
-   * owner past the last token.
+   * The S-tree (a static B+ tree): leaves hold the sorted tokens, 16 per
+   * node, padded with the maximum; an inner node holds, for each of its
+   * first 16 children, the largest token under that child, so a query's rank
+   * in the node is the child to descend into (17 k + rank). A child that holds
+   * the last entry, and any child after it, gets the maximum instead: a query
+   * above every token then runs down the right edge to rank n, where the
+   * peers array holds the wrap-around owner.
    */
-  private writeEytzinger(c: ContinuumData, at: number, peers: number): void {
+  private writeSTree(c: ContinuumData, addr: number): void {
     const n = c.tokens.length;
+    const { counts, levels, peers, bytes } = streeShape(n);
     const u32 = this.u32;
-    u32[peers] = c.peers[0]!;
-    let k = 1;
-    while (2 * k <= n) k *= 2;
-    for (let i = 0; i < n; i++) {
-      u32[at + k] = c.tokens[i]!;
-      u32[peers + k] = c.peers[i]!;
-      if (2 * k + 1 <= n) {
-        // Next in order: the leftmost node of the right subtree...
-        k = 2 * k + 1;
-        while (2 * k <= n) k *= 2;
+    const at = addr >>> 2;
+    const pad = PAD_TOKEN ^ BIAS;
+    u32.set([counts.length, peers, ...levels], at);
+    u32.fill(pad, at + levels[0]! / 4, at + peers / 4);
+    let span = NODE; // sorted entries under one node of the level being written
+    for (let h = counts.length - 1; h >= 0; h--) {
+      const base = at + levels[h]! / 4;
+      if (h === counts.length - 1) {
+        for (let i = 0; i < n; i++) u32[base + i] = c.tokens[i]! ^ BIAS;
       } else {
-        // ...or, without one, the parent of the nearest ancestor that is a left child.
-        while (k & 1) k >>>= 1;
-        k >>>= 1;
+        // Child j of node k is node 17 k + j below, whose entries end at (17 k + j + 1) span.
+        for (let k = 0; k < counts[h]!; k++) {
+          for (let j = 0; j < NODE; j++) {
+            const end = (FANOUT * k + j + 1) * span;
+            if (end >= n) break;
+            u32[base + NODE * k + j] = c.tokens[end - 1]! ^ BIAS;
+          }
+        }
+        span *= FANOUT;
       }
     }
+    const first = at + peers / 4;
+    u32.set(c.peers, first);
+    u32.fill(c.peers[0]!, first + n, at + bytes / 4);
   }
 
   private alloc(size: number): number {
