@@ -1,19 +1,10 @@
 import { NoTargetsError } from './errors.js';
 import { checkEngine, kernelFor, type Engine } from './engine/engines.js';
-import { jsKernel } from './engine/js-kernel.js';
 import { layoutFor, type ContinuumData } from './engine/kernel.js';
 import type { Peer } from './peer.js';
 import { MAX_TOKEN, describe } from './token.js';
 
 const SPACE = 2 ** 32;
-
-/**
- * Whether one `dispatch` call is faster in WebAssembly under `auto`
- * (bench/cases/dispatch.mjs): it is, crossing included, except on huge
- * continuums, where JavaScript's branchy search lets the CPU speculate ahead
- * into the next cache misses and the branch-free tree walk cannot.
- */
-const singleCallInWasm = (size: number) => size < 1 << 19;
 
 /** Checks a token given at run time (not from config) and names what is wrong. */
 export function checkToken(token: unknown): number {
@@ -35,7 +26,6 @@ export class Continuum {
   readonly size: number;
   /** @internal The kernels' view of the entries. */
   readonly data: ContinuumData;
-  private readonly singleCallInWasm: boolean;
 
   /** @internal Use `topology.continuum(dc, rack)`. */
   constructor(
@@ -54,7 +44,6 @@ export class Continuum {
       peers: Uint32Array.from(entries, (e) => e[1]),
       layout: layoutFor(entries.length),
     };
-    this.singleCallInWasm = singleCallInWasm(this.size);
   }
 
   /** The entries in dispatch order, as `[token, peerIndex]` pairs. */
@@ -71,8 +60,9 @@ export class Continuum {
   dispatch(token: number): number {
     checkToken(token);
     this.checkNotEmpty();
-    const kernel = this.engine === 'auto' && !this.singleCallInWasm ? jsKernel : kernelFor(this.engine);
-    return kernel.dispatch(this.data, token);
+    // Under auto, WebAssembly at every size: crossing included, one S-tree walk (a few
+    // cache lines) beats a JavaScript binary search (bench/cases/dispatch.mjs).
+    return kernelFor(this.engine).dispatch(this.data, token);
   }
 
   /**

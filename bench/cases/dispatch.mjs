@@ -9,6 +9,13 @@ import { Bench } from 'tinybench';
 import { buildNative, checksum, runNative } from '../native/native.mjs';
 
 const SIZES = [3, 8, 64, 1_024, 65_536, 1_048_576];
+/**
+ * Where the WebAssembly layout changes: SIMD serves up to 8 entries, the
+ * S-tree above, with one level up to 16 entries, two up to 272 (16 x 17).
+ * Both layouts are timed at 8 (SIMD cannot serve more); the S-tree alone on
+ * each side of its level steps.
+ */
+const LAYOUT_SIZES = [8, 9, 16, 17, 272, 273];
 const TOKENS = 1_000_000;
 const PEERS = 256;
 const CALLS_PER_SAMPLE = 1_024;
@@ -150,6 +157,21 @@ export default async function run({ quick, lib }) {
     }
     const best = Math.min(single.wasm, single.js);
     ratio(single.auto, best, `dispatch(token) ${n}: auto / faster engine`, '<= 1.1', (r) => r <= 1.1);
+  }
+  for (const n of LAYOUT_SIZES) {
+    const c = continuums(lib, n, rand);
+    const impls = {};
+    for (const layout of n <= 8 ? ['simd', 'stree'] : ['stree']) {
+      // The wasm continuum with its data's layout forced: new data, so the engine uploads it anew.
+      const forced = Object.assign(Object.create(c.wasm), { data: { ...c.wasm.data, layout } });
+      impls[layout] = () => forced.dispatchBatch(queries, out);
+    }
+    if (native.ok) impls.native = () => runNative('dispatch', [Uint32Array.of(n, TOKENS, nativeReps), c.js.data.tokens, c.js.data.peers, queries]);
+    interleaved(impls, out, 1, `at ${n} entries`);
+    const ns = interleaved(impls, out, rounds, `at ${n} entries`);
+    for (const [impl, v] of Object.entries(ns)) {
+      cases.push({ name: 'dispatch batch by layout, 1M tokens', size: n, impl: impl === 'native' ? 'native' : `wasm-${impl}`, nsPerOp: v });
+    }
   }
   return { cases, targets, notes };
 }

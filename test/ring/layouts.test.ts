@@ -112,8 +112,9 @@ describe('dispatch layouts at their size boundaries', () => {
   it('agrees when every entry holds the same token (0, 1, MAX - 1 or MAX)', () => {
     for (const size of [1, 8, 9, 16, 17, 33, 272, 273, 4625]) {
       for (const t of [0, 1, MAX - 1, MAX]) {
-        const peers = Array.from({ length: 4 }, (_, i) => makePeerForTest(i, 'dc1', 'r1', []));
-        for (let i = 0; i < size; i++) peers[(i * 3 + 1) % 4]!.tokens.push(t);
+        const owned: number[][] = [[], [], [], []];
+        for (let i = 0; i < size; i++) owned[(i * 3 + 1) % 4]!.push(t);
+        const peers = owned.map((ts, i) => makePeerForTest(i, 'dc1', 'r1', ts));
         const queries = Uint32Array.of(0, 1, t > 0 ? t - 1 : 0, t, t < MAX ? t + 1 : MAX, MAX - 1, MAX);
         const entries = peers.flatMap((p) => p.tokens.map((x): [number, number] => [x, p.index]));
         const expected = reference(entries, queries);
