@@ -149,7 +149,7 @@ function simdBatch8(block: usize, n: u32, q: usize, out: usize, count: u32, stri
   return s + <usize>load<u32>(s + 8 + ((<usize>h) << 2));
 }
 
-/** Node of the next level: child c of node k. */
+/** Node of the next level: the child of node k that the rank of t names. */
 @inline function down(base: usize, k: u32, t: v128): u32 {
   return k * 17 + rank(base + ((<usize>k) << 6), t);
 }
