@@ -63,7 +63,9 @@ export class Topology {
     const members = new Map<string, Peer[]>();
     for (const p of peers) {
       const key = rackKey(p.dc, p.rack);
-      members.set(key, [...(members.get(key) ?? []), p]);
+      const rack = members.get(key);
+      if (rack) rack.push(p);
+      else members.set(key, [p]);
     }
     this.rackList = [...members.values()]
       .map((ps) => ({ dc: ps[0]!.dc, rack: ps[0]!.rack }))
