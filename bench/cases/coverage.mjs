@@ -3,17 +3,12 @@
  * with 250 tokens each (a million tokens), WebAssembly vs TypeScript engine.
  * Contract: `run({ quick, lib })` with `lib` the built library module.
  */
+import { median } from '../stats.mjs';
 
 const PEERS = 4_000;
 const TOKENS_PER_PEER = 250;
 const RACKS = ['rack1', 'rack2', 'rack3'];
 const GOAL = 3; // WebAssembly at least 3x faster
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Peers in two datacenters and three racks with pseudo-random tokens, and a few planted overlaps. */
 function makePeers() {

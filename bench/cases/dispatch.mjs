@@ -7,6 +7,7 @@
  */
 import { Bench } from 'tinybench';
 import { buildNative, checksum, runNative } from '../native/native.mjs';
+import { median, random } from '../stats.mjs';
 
 const SIZES = [3, 8, 64, 1_024, 65_536, 1_048_576];
 /**
@@ -20,23 +21,6 @@ const TOKENS = 1_000_000;
 const PEERS = 256;
 const CALLS_PER_SAMPLE = 1_024;
 let sink = 0; // keeps single-call results and cache-warming reads alive
-
-/** xorshift32: the same inputs on every run. */
-function random(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /**
  * Median ns per token of each implementation, timed in interleaved rounds so

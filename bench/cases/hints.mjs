@@ -3,16 +3,11 @@
  * expireNow's cost with many live hints none of which is due.
  * Contract: `run({ quick, lib })` with `lib` the built library module.
  */
+import { median } from '../stats.mjs';
 
 const PEERS = 64;
 const PAYLOAD_BYTES = 100;
 const THROUGHPUT_GOAL = 2e6; // hints per second through enqueue + takeFor
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** ns per hint to enqueue `perPeer` hints to each of 64 peers (round robin, as a fan-out does), then take them all. */
 function enqueueTakeRound(lib, perPeer) {

@@ -9,28 +9,12 @@
 import ConsistentHash from 'consistent-hash';
 import HashRing from 'hashring';
 import { buildNative, checksum, runNative } from '../native/native.mjs';
+import { median, random } from '../stats.mjs';
 
 const RACKS = 3;
 const PEERS_PER_RACK = 4;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-';
 let sink = 0; // keeps the peers' answers alive
-
-/** xorshift32: the same keys on every run. */
-function random(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /**
  * Median ns per key of each implementation, timed in interleaved rounds so
