@@ -92,6 +92,20 @@ function plain(hints: readonly Hint[]): ModelHint[] {
   return hints.map((h) => ({ peer: h.peer, payload: Uint8Array.from(h.payload), deadline: h.deadline }));
 }
 
+/**
+ * Like a drainer whose delivery failed part way: of one batch taken earlier,
+ * the first `skip` hints were delivered and the rest go back to the front.
+ */
+function requeueHeld(store: HintStore, model: Model, held: Hint[][], step: { batch: number; skip: number }, now: number): void {
+  if (held.length === 0) return;
+  const [batch] = held.splice(step.batch % held.length, 1);
+  const rest = batch!.slice(Math.min(step.skip, batch!.length - 1));
+  const live = plain(rest).filter((h) => h.deadline > now);
+  expect(store.requeueFront(rest[0]!.peer, rest)).toBe(live.length);
+  model.expiredTotal += rest.length - live.length;
+  model.push(live, true);
+}
+
 function check(store: HintStore, model: Model): void {
   expect(store.stats()).toEqual({
     hintCount: model.count(),
@@ -161,17 +175,9 @@ describe('HintStore model test', () => {
             case 'advance':
               now += step.ms;
               break;
-            case 'requeue': {
-              if (held.length === 0) break;
-              const [batch] = held.splice(step.batch % held.length, 1);
-              // Like a drainer: the first `skip` hints were delivered, the rest go back.
-              const rest = batch!.slice(Math.min(step.skip, batch!.length - 1));
-              const live = plain(rest).filter((h) => h.deadline > now);
-              expect(store.requeueFront(rest[0]!.peer, rest)).toBe(live.length);
-              model.expiredTotal += rest.length - live.length;
-              model.push(live, true);
+            case 'requeue':
+              requeueHeld(store, model, held, step, now);
               break;
-            }
           }
           check(store, model);
         }
@@ -248,14 +254,7 @@ describe('HintStore model test', () => {
             const at = step.at === undefined ? now : now + step.at;
             expect(store.expireNow(at)).toBe(model.expire(at));
           } else if (step.op === 'advance') now += step.ms;
-          else if (held.length > 0) {
-            const [batch] = held.splice(step.batch % held.length, 1);
-            const rest = batch!.slice(Math.min(step.skip, batch!.length - 1));
-            const live = plain(rest).filter((h) => h.deadline > now);
-            expect(store.requeueFront(rest[0]!.peer, rest)).toBe(live.length);
-            model.expiredTotal += rest.length - live.length;
-            model.push(live, true);
-          }
+          else requeueHeld(store, model, held, step, now);
         }
         expect(store.stats()).toEqual({ hintCount: model.count(), bytes: model.bytes, maxBytes: 0, expiredTotal: model.expiredTotal, rejectedOverCapacityTotal: 0 });
         expect(store.peersWithHints()).toEqual([...model.queues.keys()].sort((a, b) => a - b));
