@@ -37,10 +37,18 @@ export function keyHashing(options: HashOptions = {}): KeyHashing & { hash: Hash
 
 const encoder = new TextEncoder();
 
-/** The bytes of a key: strings hash as UTF-8. */
-export function keyBytes(key: string | Uint8Array): Uint8Array {
-  if (typeof key === 'string') return encoder.encode(key);
-  if (key instanceof Uint8Array) return key;
+// Strings are encoded into one reused buffer: a fresh Uint8Array per key costs
+// more than hashing it.
+let scratch = new Uint8Array(256);
+
+/** The token of one key (a string hashes as its UTF-8 bytes) under resolved hashing. */
+export function keyToken(h: KeyHashing, key: string | Uint8Array): number {
+  if (typeof key === 'string') {
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    if (key.length * 3 > scratch.length) scratch = new Uint8Array(key.length * 3);
+    return tokenOf(h, scratch, 0, encoder.encodeInto(key, scratch).written);
+  }
+  if (key instanceof Uint8Array) return tokenOf(h, key, 0, key.length);
   throw new TypeError(`a key must be a string or a Uint8Array, got ${describe(key)}`);
 }
 
@@ -54,6 +62,5 @@ export function keyBytes(key: string | Uint8Array): Uint8Array {
  * @throws {ConfigError} for `murmur3`, an unknown name, or a bad hash tag.
  */
 export function hash(name: HashName | string, key: string | Uint8Array, options: Omit<HashOptions, 'hash'> = {}): number {
-  const bytes = keyBytes(key);
-  return tokenOf(keyHashing({ ...options, hash: name }), bytes, 0, bytes.length);
+  return keyToken(keyHashing({ ...options, hash: name }), key);
 }

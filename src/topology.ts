@@ -2,11 +2,10 @@ import { parseDynomiteYaml, type ConfigSource } from './config/dynomite-yaml.js'
 import { describeDisagreement, mergeNodeConfigs } from './config/merge.js';
 import { Continuum } from './continuum.js';
 import { checkEngine, kernelFor, type Engine } from './engine/engines.js';
-import { jsKernel } from './engine/js-kernel.js';
 import type { KeyHashing, RouteTable } from './engine/kernel.js';
 import { ConfigError, UnknownLocationError } from './errors.js';
 import type { HashName } from './hash/functions.js';
-import { keyBytes, keyHashing, type HashOptions } from './key-hashing.js';
+import { keyHashing, keyToken, type HashOptions } from './key-hashing.js';
 import { checkIndex, makePeer, type Peer } from './peer.js';
 import { describe, parseToken } from './token.js';
 
@@ -151,11 +150,7 @@ export class Topology {
 
   /** The token of a key under this topology's hash and hash tag. */
   token(key: string | Uint8Array): number {
-    const bytes = keyBytes(key);
-    const offsets = Uint32Array.of(0, bytes.length);
-    const out = new Uint32Array(1);
-    jsKernel.hashKeys(this.hashing, bytes, offsets, out);
-    return out[0]!;
+    return keyToken(this.hashing, key);
   }
 
   /**
@@ -165,13 +160,11 @@ export class Topology {
    * @throws {NoTargetsError} when one of the racks has no tokens.
    */
   route(key: string | Uint8Array, dc: string = this.localDc): Peer[] {
-    const bytes = keyBytes(key);
     const table = this.routeTable(dc);
-    const out = new Uint32Array(table.racks.length);
-    // One key is cheaper in JavaScript than a crossing into WebAssembly.
-    const kernel = this.engine === 'auto' ? jsKernel : kernelFor(this.engine);
-    kernel.routeKeys(table, this.hashing, bytes, Uint32Array.of(0, bytes.length), out);
-    return Array.from(out, (i) => this.byIndex.get(i)!);
+    // One key: hash it here (the same bits as the kernels, see the parity
+    // tests) and dispatch in each rack, with no batch buffers to fill.
+    const token = keyToken(this.hashing, key);
+    return table.continuums.map((c) => this.byIndex.get(c.dispatch(token))!);
   }
 
   /**
@@ -205,7 +198,7 @@ export class Topology {
     return out;
   }
 
-  private routeTable(dc: string): RouteTable {
+  private routeTable(dc: string): RouteTable & { continuums: Continuum[] } {
     let table = this.routeTables.get(dc);
     if (!table) {
       const continuums = this.racks(dc).map((r) => this.continuum(r.dc, r.rack));

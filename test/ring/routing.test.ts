@@ -19,8 +19,12 @@ describe('hash tags match the C server', () => {
     expect(hash('murmur', 'a}b{c}', { hashTag: '{}' })).toBe(hash('murmur', 'c'));
   });
 
-  it('hash strings as their UTF-8 bytes', () => {
+  it('hash strings as their UTF-8 bytes, short and long, one after another', () => {
     expect(hash('fnv1a_32', 'é')).toBe(hash('fnv1a_32', Uint8Array.of(0xc3, 0xa9)));
+    for (const text of ['a', '€'.repeat(5000), 'b', 'ü𝄞'.repeat(300), '']) {
+      const bytes = new TextEncoder().encode(text);
+      for (const name of HASH_NAMES) expect(hash(name, text), `${name} of ${text.length} units`).toBe(hash(name, bytes));
+    }
   });
 });
 
