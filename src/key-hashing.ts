@@ -28,7 +28,7 @@ export function keyHashing(options: HashOptions = {}): KeyHashing & { hash: Hash
   if (typeof hash !== 'string') throw new ConfigError(`invalid hash ${describe(hash)}: expected one of ${HASH_NAMES.join(', ')}`);
   const id = hashId(hash);
   const tag = options.hashTag;
-  if (tag === undefined || tag === '') return { hash: hash as HashName, hashId: id, tagOpen: -1, tagClose: -1 };
+  if (tag === undefined) return { hash: hash as HashName, hashId: id, tagOpen: -1, tagClose: -1 };
   if (typeof tag !== 'string' || tag.length !== 2 || !/^[\x00-\x7f]{2}$/.test(tag)) {
     throw new ConfigError(`invalid hash_tag ${describe(tag)}: expected exactly two ASCII characters, such as '{}'`);
   }
@@ -38,15 +38,16 @@ export function keyHashing(options: HashOptions = {}): KeyHashing & { hash: Hash
 const encoder = new TextEncoder();
 
 // Strings are encoded into one reused buffer: a fresh Uint8Array per key costs
-// more than hashing it.
-let scratch = new Uint8Array(256);
+// more than hashing it. Rare huge keys get a buffer of their own, so one does
+// not keep a huge scratch buffer alive.
+const scratch = new Uint8Array(64 * 1024);
 
 /** The token of one key (a string hashes as its UTF-8 bytes) under resolved hashing. */
 export function keyToken(h: KeyHashing, key: string | Uint8Array): number {
   if (typeof key === 'string') {
     // UTF-8 takes at most three bytes per UTF-16 unit.
-    if (key.length * 3 > scratch.length) scratch = new Uint8Array(key.length * 3);
-    return tokenOf(h, scratch, 0, encoder.encodeInto(key, scratch).written);
+    const into = key.length * 3 > scratch.length ? new Uint8Array(key.length * 3) : scratch;
+    return tokenOf(h, into, 0, encoder.encodeInto(key, into).written);
   }
   if (key instanceof Uint8Array) return tokenOf(h, key, 0, key.length);
   throw new TypeError(`a key must be a string or a Uint8Array, got ${describe(key)}`);

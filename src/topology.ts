@@ -109,10 +109,13 @@ export class Topology {
     if (merged.disagreements.length > 0) {
       throw new ConfigError(merged.disagreements.map(describeDisagreement).join('; '));
     }
+    // Field by field: an option given as undefined must not erase the file's setting.
+    const hash = options.hash ?? merged.hash;
+    const hashTag = options.hashTag ?? merged.hashTag;
     return new Topology(merged.peers, {
-      ...(merged.hash === undefined ? {} : { hash: merged.hash }),
-      ...(merged.hashTag === undefined ? {} : { hashTag: merged.hashTag }),
       ...options,
+      ...(hash === undefined ? {} : { hash }),
+      ...(hashTag === undefined ? {} : { hashTag }),
     });
   }
 
@@ -250,23 +253,27 @@ function checkKeyBatch(bytes: Uint8Array, offsets: Uint32Array): void {
 }
 
 const encoder = new TextEncoder();
+/** Largest key buffer kept between calls; a bigger batch gets its own. */
+const KEEP_BYTES = 16 << 20;
 let keyBuffer = new Uint8Array(1 << 16);
 
 /** UTF-8 encodes keys back to back into a buffer reused across calls. */
 function encodeKeys(keys: readonly string[]): [Uint8Array, Uint32Array] {
   const offsets = new Uint32Array(keys.length + 1);
+  let buffer = keyBuffer;
   let at = 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     if (typeof key !== 'string') throw new TypeError(`key ${i} must be a string, got ${describe(key)}`);
     // UTF-8 takes at most three bytes per UTF-16 unit.
-    if (at + key.length * 3 > keyBuffer.length) {
-      const grown = new Uint8Array(Math.max(keyBuffer.length * 2, at + key.length * 3));
-      grown.set(keyBuffer.subarray(0, at));
-      keyBuffer = grown;
+    if (at + key.length * 3 > buffer.length) {
+      const grown = new Uint8Array(Math.max(buffer.length * 2, at + key.length * 3));
+      grown.set(buffer.subarray(0, at));
+      buffer = grown;
     }
-    at += encoder.encodeInto(key, keyBuffer.subarray(at)).written;
+    at += encoder.encodeInto(key, buffer.subarray(at)).written;
     offsets[i + 1] = at;
   }
-  return [keyBuffer.subarray(0, at), offsets];
+  if (buffer.length <= KEEP_BYTES) keyBuffer = buffer;
+  return [buffer.subarray(0, at), offsets];
 }

@@ -58,7 +58,9 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
   if (text.trim() === '') throw new ConfigError('the file is empty: expected a dynomite.yml with one pool', at());
 
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // The failsafe schema keeps every scalar as the text written, so `tokens: 0x10`
+  // or `1e3` is refused as written instead of silently read as a number.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, schema: 'failsafe' });
   const error = doc.errors[0];
   if (error) throw new ConfigError(`invalid YAML: ${error.message.split('\n')[0]}`, at(error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line));
   const lineOf = (node: unknown): number | undefined => {
@@ -80,7 +82,7 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
     const item = field(name);
     if (!item) return undefined;
     const line = lineOf(item.value) ?? lineOf(item.key);
-    if (!isScalar(item.value) || item.value.value === null || typeof item.value.value === 'object') {
+    if (!isScalar(item.value) || typeof item.value.value !== 'string') {
       throw new ConfigError(`'${name}' must be a single value`, at(line));
     }
     return { value: String(item.value.value), ...(line === undefined ? {} : { line }) };
@@ -104,7 +106,8 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
 
   const peers = [own];
   const seeds = field('dyn_seeds');
-  if (seeds && seeds.value !== null && !(isScalar(seeds.value) && seeds.value.value === null)) {
+  // An empty `dyn_seeds:` (a lone node) reads as an empty scalar.
+  if (seeds && seeds.value !== null && !(isScalar(seeds.value) && seeds.value.value === '')) {
     if (!isSeq(seeds.value)) throw new ConfigError("'dyn_seeds' must be a list of 'host:port:rack:dc:tokens' strings", at(lineOf(seeds.value)));
     for (const item of seeds.value.items) {
       const line = lineOf(item);

@@ -41,7 +41,7 @@ export class HintDeliveryError extends DynoringError {
     override readonly cause: unknown,
     readonly result: DrainResult,
   ) {
-    super(`delivering a hint failed, so it and ${result.left - 1} later hint(s) stay stored: ${(cause as Error)?.message ?? String(cause)}`);
+    super(`delivering a hint failed; ${result.left} hint(s) stay stored, in order: ${(cause as Error)?.message ?? String(cause)}`);
   }
 }
 

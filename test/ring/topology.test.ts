@@ -106,6 +106,13 @@ describe('Topology.fromDynomiteYaml', () => {
     ['p:\n  dyn_listen: h:1\n  tokens: 4294967296\n', "'4294967296'"],
     ['p:\n  dyn_listen: h:1\n  dyn_seeds:\n  - h2:1:r:d\n', 'five fields'],
     ['p:\n  tokens: 1\n', 'dyn_listen'],
+    ['p:\n  dyn_listen: h:1\n  tokens: 0x10\n', "invalid token '0x10'"],
+    ['p:\n  dyn_listen: h:1\n  tokens: 1e3\n', "invalid token '1e3'"],
+    ['p:\n  dyn_listen: h:1\n  tokens: +5\n', "invalid token '+5'"],
+    ['p:\n  dyn_listen: h:1\n  tokens: 1.0\n', "invalid token '1.0'"],
+    ['p:\n  dyn_listen: h:1\n  tokens: 4294967295.0\n', "invalid token '4294967295.0'"],
+    ['p:\n  dyn_listen: h:1\n  tokens:\n', 'empty token list'],
+    ['p:\n  dyn_listen: h:1\n  hash_tag: ""\n', 'two ASCII characters'],
     ['p:\n  dyn_listen: h:1\n  dyn_seeds:\n  - h2:1:r:d:\n', 'give it its token, or quote it'],
     ['p:\n  dyn_listen: h:1\n  hash: murmur3\n', 'never computes'],
     ['p:\n  dyn_listen: h:1\n  hash: sha1\n', 'one_at_a_time'],
@@ -115,6 +122,18 @@ describe('Topology.fromDynomiteYaml', () => {
     expect(() => Topology.fromDynomiteYaml({ text, file: 'bad.yml' })).toThrow(ConfigError);
     expect(() => Topology.fromDynomiteYaml({ text, file: 'bad.yml' })).toThrow(fragment);
     expect(() => Topology.fromDynomiteYaml({ text, file: 'bad.yml' })).toThrow('bad.yml');
+  });
+
+  it('reads a lone node with an empty dyn_seeds, and tokens written as numbers', () => {
+    const t = Topology.fromDynomiteYaml('p:\n  dyn_listen: 10.0.0.1:8101\n  dyn_seeds:\n  tokens: 007\n');
+    expect(t.peers).toHaveLength(1);
+    expect(t.peers[0]!.tokens).toEqual([7]);
+  });
+
+  it('lets options override the file\'s hash settings, but not with undefined', () => {
+    const text = "p:\n  dyn_listen: h:1\n  tokens: '1'\n  hash: md5\n  hash_tag: '[]'\n";
+    expect(Topology.fromDynomiteYaml(text, { hash: undefined, hashTag: undefined })).toMatchObject({ hash: 'md5', hashTag: '[]' });
+    expect(Topology.fromDynomiteYaml(text, { hash: 'crc32' })).toMatchObject({ hash: 'crc32', hashTag: '[]' });
   });
 
   it('gives the line of a bad seed', () => {
