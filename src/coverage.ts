@@ -4,9 +4,9 @@
  * a rack with no tokens, and one token claimed by two peers of one rack.
  */
 import { checkEngine, kernelFor, type Engine } from './engine/engines.js';
-import { DynoringError } from './errors.js';
-import type { Peer } from './peer.js';
-import { describe } from './token.js';
+import { ConfigError, DynoringError } from './errors.js';
+import { checkPeerFields, type Peer } from './peer.js';
+import { MAX_TOKEN, describe } from './token.js';
 
 /** A coverage problem. */
 export type CoverageIssue =
@@ -49,6 +49,9 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * peer, each paired with the lowest peer index claiming the token (the one
  * dispatch picks). A peer listing the same token twice is not an overlap: its
  * repeats are one claim, since they send that point to the same peer.
+ *
+ * @throws {ConfigError | TypeError | RangeError} for a malformed peer or token
+ *   (not a u32), before any work is done.
  */
 export function checkTokenCoverage(peers: readonly Peer[], options: CoverageOptions = {}): CoverageIssue[] {
   if (!Array.isArray(peers)) throw new TypeError(`expected an array of peers, got ${describe(peers)}`);
@@ -56,6 +59,18 @@ export function checkTokenCoverage(peers: readonly Peer[], options: CoverageOpti
   const groups = new Map<string, { dc: string; rack: string; tokens: number }>();
   const key = (dc: string, rack: string) => `${dc}\u0000${rack}`;
   let total = 0;
+  peers.forEach((p, position) => {
+    checkPeerFields(p, position);
+    for (const t of p.tokens) {
+      // Checked here, not by the typed array below, which would wrap 2^32 to 0 and report a false overlap.
+      if (!Number.isInteger(t) || t < 0 || t > MAX_TOKEN) {
+        throw new ConfigError(`peer ${p.index}: invalid token ${describe(t)}: a token is an integer from 0 to ${MAX_TOKEN}`);
+      }
+    }
+  });
+  for (const r of options.racks ?? []) {
+    if (typeof r?.dc !== 'string' || typeof r.rack !== 'string') throw new TypeError(`options.racks entries must be { dc: string, rack: string }, got ${describe(r)}`);
+  }
   for (const p of peers) {
     const g = groups.get(key(p.dc, p.rack)) ?? { dc: p.dc, rack: p.rack, tokens: 0 };
     g.tokens += p.tokens.length;

@@ -126,3 +126,17 @@ export function checkIndex(index: number): void {
     throw new RangeError(`peer index must be an integer from 0 to 4294967295, got ${describe(index)}`);
   }
 }
+
+/**
+ * Checks what placement needs of a peer given as a plain object: a u32
+ * index, non-empty dc and rack, and a tokens array (its values are checked
+ * by the caller, which knows whether to copy them).
+ */
+export function checkPeerFields(p: Peer, position: number): void {
+  if (typeof p !== 'object' || p === null) throw new TypeError(`peer ${position} must be an object, got ${describe(p)}`);
+  checkIndex(p.index);
+  for (const field of ['rack', 'dc'] as const) {
+    if (typeof p[field] !== 'string' || p[field] === '') throw new ConfigError(`peer ${p.index}: ${field} must be a non-empty string, got ${describe(p[field])}`);
+  }
+  if (!Array.isArray(p.tokens)) throw new ConfigError(`peer ${p.index}: tokens must be an array, got ${describe(p.tokens)}`);
+}

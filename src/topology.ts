@@ -6,7 +6,7 @@ import type { KeyHashing, RouteTable } from './engine/kernel.js';
 import { ConfigError, UnknownLocationError } from './errors.js';
 import type { HashName } from './hash/functions.js';
 import { keyHashing, keyToken, type HashOptions } from './key-hashing.js';
-import { checkIndex, makePeer, type Peer } from './peer.js';
+import { checkPeerFields, makePeer, type Peer } from './peer.js';
 import { describe, parseToken } from './token.js';
 
 /** Options for building a topology. */
@@ -220,21 +220,15 @@ export class Topology {
 }
 
 function checkPeer(p: Peer, position: number): Peer {
-  if (typeof p !== 'object' || p === null) throw new TypeError(`peer ${position} must be an object, got ${describe(p)}`);
-  checkIndex(p.index);
-  const what = `peer ${p.index}`;
-  for (const field of ['rack', 'dc'] as const) {
-    if (typeof p[field] !== 'string' || p[field] === '') throw new ConfigError(`${what}: ${field} must be a non-empty string, got ${describe(p[field])}`);
-  }
+  checkPeerFields(p, position);
   if (typeof p.endpoint?.host !== 'string' || !Number.isInteger(p.endpoint?.port)) {
-    throw new ConfigError(`${what}: endpoint must be { host: string, port: integer }`);
+    throw new ConfigError(`peer ${p.index}: endpoint must be { host: string, port: integer }`);
   }
-  if (!Array.isArray(p.tokens)) throw new ConfigError(`${what}: tokens must be an array, got ${describe(p.tokens)}`);
   const tokens = p.tokens.map((t) => {
     try {
       return parseToken(t);
     } catch (err) {
-      throw new ConfigError(`${what}: ${(err as Error).message}`);
+      throw new ConfigError(`peer ${p.index}: ${(err as Error).message}`);
     }
   });
   return makePeer({ ...p, tokens });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ConfigError,
   TokenCoverageError,
   checkTokenCoverage,
   describeCoverageIssue,
@@ -140,5 +141,31 @@ describe('coverage messages and arguments', () => {
   it('refuses a non-array and an unknown engine with errors that name them', () => {
     expect(() => checkTokenCoverage('peers' as never)).toThrow(/array of peers, got 'peers'/);
     expect(() => checkTokenCoverage([], { engine: 'gpu' as never })).toThrow(/'gpu'/);
+  });
+});
+
+describe('bad input', () => {
+  const peer = (index: number, tokens: unknown[]) => ({
+    index,
+    endpoint: { host: `h${index}`, port: 1 },
+    dc: 'dc1',
+    rack: 'r1',
+    tokens: tokens as number[],
+    isLocal: false,
+    isSameDc: true,
+    isSecure: false,
+  });
+
+  it.each([[4294967296], [-1], ['5'], [5.7], [NaN]])('refuses the token %j instead of wrapping it into a false overlap', (bad) => {
+    expect(() => checkTokenCoverage([peer(0, [0]), peer(1, [bad])])).toThrow(ConfigError);
+    expect(() => checkTokenCoverage([peer(0, [0]), peer(1, [bad])])).toThrow('peer 1: invalid token');
+  });
+
+  it('refuses malformed peers and racks with typed errors', () => {
+    expect(() => checkTokenCoverage([null as never])).toThrow(TypeError);
+    expect(() => checkTokenCoverage([{ ...peer(0, [1]), tokens: undefined as never }])).toThrow('tokens must be an array');
+    expect(() => checkTokenCoverage([{ ...peer(0, [1]), rack: '' }])).toThrow('rack must be a non-empty string');
+    expect(() => checkTokenCoverage([peer(-1, [1])])).toThrow(RangeError);
+    expect(() => validateTokenCoverage([peer(0, [1])], { racks: [{ dc: 'dc1' } as never] })).toThrow(TypeError);
   });
 });
