@@ -256,8 +256,12 @@ export class DurableHintStore {
     if (this.closing === null) {
       this.closed = true;
       this.closing = (async () => {
-        await this.closeLogs();
-        await this.lock.release();
+        try {
+          await this.closeLogs();
+        } finally {
+          // Even after a failed close, this process must not keep the directory locked.
+          await this.lock.release();
+        }
       })();
     }
     return this.closing;

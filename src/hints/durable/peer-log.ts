@@ -141,7 +141,9 @@ export class PeerLog {
         const now = this.ctx.options.now();
         const hints: DurableHint[] = [];
         for (const { segment, record } of read) {
-          this.release(segment.index.remove(record.index));
+          const removed = segment.index.remove(record.index);
+          if (removed === 0) continue; // expired meanwhile, and counted then
+          this.release(removed);
           if (record.deadline <= now) this.ctx.counters.expiredTotal++;
           else hints.push(this.toHint(record));
         }
@@ -163,20 +165,19 @@ export class PeerLog {
       const segments = this.segments.slice();
       const last = segments.at(-1);
       const lastLimit = last?.index.count ?? 0;
-      const started = segments.reduce((sum, segment) => sum + segment.index.liveCount, 0);
       const result: DrainResult = { delivered: 0, expired: 0, left: 0 };
-      let gone = 0; // removed meanwhile by someone else (expireNow)
-      const leftOver = () => ((result.left = started - result.delivered - result.expired - gone), result);
+      // Counted, not derived: expireNow may remove hints while deliver runs.
+      const leftOver = () => {
+        result.left = segments.reduce((sum, segment) => sum + (segment === last ? segment.index.liveBelow(lastLimit) : segment.index.liveCount), 0);
+        return result;
+      };
       try {
         for (const segment of segments) {
           const limit = segment === last ? lastLimit : segment.index.count;
           for (let i = segment.index.head; i < limit; ) {
             const { records, next } = await segment.readLive(i, limit, this.onCorrupt);
             for (const record of records) {
-              if (!segment.index.isLive(record.index)) {
-                gone++; // expired while we read
-                continue;
-              }
+              if (!segment.index.isLive(record.index)) continue; // expired while we read
               if (record.deadline <= this.ctx.options.now()) {
                 this.release(segment.index.remove(record.index));
                 this.ctx.counters.expiredTotal++;
@@ -189,8 +190,10 @@ export class PeerLog {
               } catch (cause) {
                 throw new HintDeliveryError(cause, leftOver());
               }
-              this.release(segment.index.remove(record.index));
+              const removed = segment.index.remove(record.index);
               segment.delivered = true;
+              if (removed === 0) continue; // expired while deliver ran, and counted then
+              this.release(removed);
               result.delivered++;
             }
             i = next;
@@ -248,8 +251,9 @@ export class PeerLog {
       }
       const batch = this.pending.splice(0, n);
       limit -= n;
+      let at = -1;
       try {
-        const at = await segment.append(concat(batch, bytes));
+        at = await segment.append(concat(batch, bytes));
         if (sync !== 'never') await this.syncSegment(segment);
         let offset = at;
         for (const r of batch) {
@@ -257,8 +261,15 @@ export class PeerLog {
           offset += r.framed.length;
         }
       } catch (err) {
-        // Written but not synced records stay in the file as dead bytes; sealing keeps them out of later appends.
-        await segment.seal().catch(() => undefined);
+        // Callers are told these records failed, so they must not come back at the next open.
+        if (at >= 0) {
+          await segment.revert(at).catch((cause: unknown) =>
+            this.ctx.options.onWarning(
+              `could not remove ${batch.length} hint(s) whose sync failed from ${segment.path} (${(cause as Error).message}); ` +
+                'they may be delivered after a restart although enqueue reported a failure',
+            ),
+          );
+        }
         this.fail(batch, err);
         continue;
       }

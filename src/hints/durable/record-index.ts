@@ -59,6 +59,13 @@ export class RecordIndex {
    *
    * @returns the payload bytes freed; 0 if it was already removed.
    */
+  /** Live entries before entry `limit`. */
+  liveBelow(limit: number): number {
+    let live = 0;
+    for (let i = this.head; i < limit; i++) if (this.lengths[i]! > 0) live++;
+    return live;
+  }
+
   remove(i: number): number {
     const length = this.lengths[i]!;
     if (length === 0) return 0;

@@ -197,6 +197,21 @@ export class Segment {
     return at;
   }
 
+  /**
+   * Cuts the file back to `at`, dropping records appended after it (whose
+   * sync failed), and stops appending to it.
+   */
+  async revert(at: number): Promise<void> {
+    const handle = this.requireHandle();
+    try {
+      await handle.truncate(at);
+      await handle.datasync();
+      this.size = at;
+    } finally {
+      await this.seal();
+    }
+  }
+
   /** fdatasyncs the appended records. */
   async sync(): Promise<void> {
     await this.requireHandle().datasync();
