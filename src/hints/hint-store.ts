@@ -198,7 +198,9 @@ export class HintStore {
    * Hands `peer`'s hints to `deliver`, oldest first, one at a time; a hint
    * counts as delivered once `deliver` resolved for it. A hint that falls due
    * before its turn is dropped and counted as expired, never delivered. Hints
-   * stored meanwhile wait behind these.
+   * stored meanwhile wait behind these. Run one drain of a peer at a time (a
+   * `HintDrainer` does): a second one would take the newer hints while the
+   * first still holds the older ones.
    *
    * @throws {HintDeliveryError} when `deliver` rejects: that hint and the
    *   later ones are back at the front of the queue, in order, with their
