@@ -198,7 +198,7 @@ describe('the browser bundle in Chromium', () => {
     const keys = Array.from({ length: 2000 }, (_, i) =>
       i % 5 === 0 ? `cart:{user:${i % 97}}:items` : i % 7 === 0 ? `ключ-${i}-🔑` : `user:${i}`,
     );
-    const settings = [{}, { hash: 'md5' }, { hash: 'fnv1a_64', hashTag: '' }];
+    const settings = [{}, { hash: 'md5' }, { hash: 'fnv1a_64', hashTag: '[]' }];
     const browser = await inPage(
       (lib, { yaml, keys, settings }) =>
         settings.map((options) => {
