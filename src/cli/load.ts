@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { mergeNodeConfigs, parseConfigFile, type MergedConfig, type NodeConfig } from '../index.js';
-import { InputError, UsageError } from './errors.js';
+import { InputError, UsageError, fileFailure } from './errors.js';
 
 /** The files named, and their merged view. */
 export interface LoadedConfig {
@@ -32,20 +32,7 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new InputError(`${file}: cannot read the file: ${reason(err as NodeJS.ErrnoException)}`, file);
+    throw new InputError(`${file}: cannot read the file: ${fileFailure(err as NodeJS.ErrnoException, 'no such file', 'it is a directory; name the dynomite.yml inside it')}`, file);
   }
 }
 
-function reason(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'it is a directory; name the dynomite.yml inside it';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return err.message;
-  }
-}

@@ -5,7 +5,7 @@ import { checkTokenCoverage } from '../../index.js';
 import { prepareBrowserBundle, renderReportHtml } from '../../report/render-html.js';
 import type { Command } from '../command.js';
 import { plural } from '../describe.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError, fileFailure } from '../errors.js';
 import { EXIT } from '../io.js';
 import { loadConfigs } from '../load.js';
 
@@ -52,7 +52,7 @@ export const reportCommand: Command = {
     try {
       await writeFile(output, html);
     } catch (err) {
-      throw new InputError(`${output}: cannot write the report: ${writeFailure(err as NodeJS.ErrnoException)}`, output);
+      throw new InputError(`${output}: cannot write the report: ${fileFailure(err as NodeJS.ErrnoException, 'its directory does not exist', 'it is a directory; name a file such as ring.html')}`, output);
     }
     const { peers } = loaded.merged;
     const problems = checkTokenCoverage(peers).length + loaded.merged.disagreements.length;
@@ -61,20 +61,6 @@ export const reportCommand: Command = {
     return EXIT.ok;
   },
 };
-
-function writeFailure(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ENOENT':
-      return 'its directory does not exist';
-    case 'EISDIR':
-      return 'it is a directory; name a file such as ring.html';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return err.message;
-  }
-}
 
 async function browserBundle(): Promise<string> {
   let source;
