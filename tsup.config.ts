@@ -24,7 +24,7 @@ export default defineConfig([
     noExternal: ['yaml'],
   },
   {
-    entry: { cli: 'src/cli/main.ts' },
+    entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

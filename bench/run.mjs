@@ -40,12 +40,23 @@ function table(rows, columns) {
 function printCases(cases) {
   const best = new Map();
   for (const c of cases) best.set(`${c.name}\0${c.size}`, Math.min(best.get(`${c.name}\0${c.size}`) ?? Infinity, c.nsPerOp));
-  const rows = cases.map((c) => [c.name, c.size, c.impl, formatNs(c.nsPerOp), `${(c.nsPerOp / best.get(`${c.name}\0${c.size}`)).toFixed(2)}x`]);
+  const rows = cases.map((c) => [
+    c.name,
+    c.size,
+    c.impl,
+    formatNs(c.nsPerOp),
+    `${(c.nsPerOp / best.get(`${c.name}\0${c.size}`)).toFixed(2)}x`,
+  ]);
   console.log(table(rows, ['case', 'size', 'impl', 'per op', 'vs best']));
 }
 
 function printTargets(targets) {
-  const rows = targets.map((t) => [t.name, Number.isFinite(t.ratio) ? t.ratio.toFixed(2) : String(t.ratio), t.goal, t.met ? 'met' : 'MISSED']);
+  const rows = targets.map((t) => [
+    t.name,
+    Number.isFinite(t.ratio) ? t.ratio.toFixed(2) : String(t.ratio),
+    t.goal,
+    t.met ? 'met' : 'MISSED',
+  ]);
   console.log(table(rows, ['target', 'ratio', 'goal', '']));
 }
 
@@ -61,7 +72,9 @@ const files = (await readdir(casesDir))
   .sort()
   .filter((f) => only.length === 0 || only.some((name) => f.includes(name)));
 const results = { machine: machine(), cases: [], targets: [], failed: [], notes: [] };
-console.log(`dynoring benchmarks${quick ? ' (quick)' : ''} on ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}\n`);
+console.log(
+  `dynoring benchmarks${quick ? ' (quick)' : ''} on ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}\n`,
+);
 
 for (const file of files) {
   const started = performance.now();

@@ -1,7 +1,7 @@
 /**
  * Durable hinted handoff: hints for a down peer are kept on disk, survive a
  * restart of the service, and are delivered once the peer is back.
- * `test/durable/example.test.ts` runs this file.
+ * `test/examples/durable-hints.test.ts` runs this file.
  */
 import { DurableHintStore } from '../src/durable.js';
 
@@ -20,9 +20,7 @@ export async function durableHintsDemo(dir: string): Promise<string[]> {
   let hints = await DurableHintStore.open(dir, OPTIONS);
   for (const request of ['SET user:1 ada', 'SET user:2 grace']) {
     const bytes = new TextEncoder().encode(request);
-    await Promise.all(
-      [0, 1, 2].map((peer) => send(peer, bytes).catch(() => hints.enqueue(peer, bytes, HINT_TTL_MS))),
-    );
+    await Promise.all([0, 1, 2].map((peer) => send(peer, bytes).catch(() => hints.enqueue(peer, bytes, HINT_TTL_MS))));
   }
   console.log(`hints waiting for peer 2: ${hints.lenFor(2)}`);
   await hints.close(); // the service stops (a crash would lose nothing acknowledged either)

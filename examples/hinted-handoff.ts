@@ -1,7 +1,7 @@
 /**
  * Hinted handoff end to end: a write path that records a hint when a replica
  * is down, and a drainer that replays the hints once it is back.
- * `test/hints/example.test.ts` runs this file.
+ * `test/examples/hinted-handoff.test.ts` runs this file.
  */
 import { HintDrainer, HintStore } from '../src/hints/index.js';
 

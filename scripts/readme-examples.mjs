@@ -1,6 +1,6 @@
 // README code blocks marked `<!-- example: FILE -->` show FILE as a user
 // writes it. `node scripts/readme-examples.mjs` rewrites them from the files;
-// test/readme.test.ts checks that they are in sync.
+// test/docs/readme.test.ts checks that they are in sync.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const ROOT = new URL('../', import.meta.url);

@@ -5,6 +5,13 @@
 export { DurableHintStore, type DurableHintStoreStats } from './hints/durable/durable-hint-store.js';
 export type { DurableHintStoreOptions, SyncMode } from './hints/durable/options.js';
 export type { DurableHint } from './hints/durable/peer-log.js';
-export { HintDeliveryError, type DrainResult, type DrainableHintStore } from './hints/drain.js';
-export { DurableStoreError, type DurableStoreErrorKind } from './hints/durable/errors.js';
-export { HintStoreError, type HintStoreErrorKind } from './errors.js';
+export type { DrainResult, DrainableHintStore } from './hints/hint.js';
+export {
+  DynoringError,
+  DurableStoreError,
+  HintDeliveryError,
+  HintStoreError,
+  type DurableStoreErrorKind,
+  type DynoringErrorKind,
+  type HintStoreErrorKind,
+} from './errors.js';

@@ -1,12 +1,42 @@
 /**
- * Typed errors. Every error the library throws on bad input is one of these
- * (or a built-in `TypeError`/`RangeError` for a wrong argument type), with a
- * `kind` a program can switch on and a message a person can act on.
+ * Every error class of the library, in one module. Each is a
+ * {@link DynoringError} whose `kind` is the machine-readable reason (the same
+ * meaning on every class: what went wrong, never which class it is), and
+ * whose message says what to change. Wrong argument types are built-in
+ * `TypeError`/`RangeError`s. `docs/errors.md` has the table of every class and
+ * kind.
  */
+import type { CoverageIssue } from './ring/coverage.js';
+import type { DrainResult } from './hints/hint.js';
+
+/**
+ * Every reason a dynoring error can carry, across all classes. A program can
+ * switch on `err.kind` without first testing the class.
+ */
+export type DynoringErrorKind =
+  | ConfigErrorKind
+  | 'NoTargets'
+  | 'UnknownLocation'
+  | 'EngineUnavailable'
+  | CoverageIssue['kind']
+  | HintStoreErrorKind
+  | 'DeliveryFailed'
+  | DurableStoreErrorKind
+  | 'Usage'
+  | 'UnreadableFile';
 
 /** Base class of every dynoring error. */
 export class DynoringError extends Error {
   override name = 'DynoringError';
+
+  constructor(
+    /** Why it was thrown, machine-readable; the same meaning on every subclass. */
+    readonly kind: DynoringErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 /** Where a configuration error was found, when it came from a file. */
@@ -19,18 +49,21 @@ export interface ConfigLocation {
   column?: number;
 }
 
+/** Why a configuration was refused: `InvalidConfig` is a value that is malformed or out of range. */
+export type ConfigErrorKind = 'InvalidConfig';
+
 /**
  * A configuration value is wrong: a token, a seed string, a `dynomite.yml`,
  * a hash name or a hash tag. The message quotes the offending text.
  */
 export class ConfigError extends DynoringError {
   override name = 'ConfigError';
-  readonly kind = 'ConfigError' as const;
+  declare readonly kind: ConfigErrorKind;
   /** File, line and column, when known. */
   readonly location: ConfigLocation;
 
-  constructor(message: string, location: ConfigLocation = {}) {
-    super(prefixLocation(message, location));
+  constructor(message: string, location: ConfigLocation = {}, kind: ConfigErrorKind = 'InvalidConfig') {
+    super(kind, prefixLocation(message, location));
     this.location = location;
   }
 }
@@ -44,34 +77,55 @@ function prefixLocation(message: string, loc: ConfigLocation): string {
 /** Dispatch was asked of a continuum with no entries (a rack with no tokens). */
 export class NoTargetsError extends DynoringError {
   override name = 'NoTargetsError';
-  readonly kind = 'NoTargets' as const;
+  declare readonly kind: 'NoTargets';
 
   constructor(
     readonly dc: string,
     readonly rack: string,
   ) {
-    super(`no targets: rack '${rack}' in datacenter '${dc}' has no tokens, so no peer owns any token there`);
+    super('NoTargets', `no targets: rack '${rack}' in datacenter '${dc}' has no tokens, so no peer owns any token there`);
   }
 }
 
 /** A datacenter or rack name that the topology does not have. */
 export class UnknownLocationError extends DynoringError {
   override name = 'UnknownLocationError';
-  readonly kind = 'UnknownLocation' as const;
+  declare readonly kind: 'UnknownLocation';
 
   constructor(
     message: string,
     readonly dc: string,
     readonly rack?: string,
   ) {
-    super(message);
+    super('UnknownLocation', message);
   }
 }
 
 /** The requested engine cannot be used (WebAssembly missing, or not ready yet). */
 export class EngineError extends DynoringError {
   override name = 'EngineError';
-  readonly kind = 'EngineUnavailable' as const;
+  declare readonly kind: 'EngineUnavailable';
+
+  constructor(message: string) {
+    super('EngineUnavailable', message);
+  }
+}
+
+/**
+ * The token layout has a problem: `kind` is the problem's own kind
+ * (`EmptyRack` or `Overlap`), and `issue` describes it.
+ */
+export class TokenCoverageError extends DynoringError {
+  override name = 'TokenCoverageError';
+  declare readonly kind: CoverageIssue['kind'];
+
+  /** @param message the issue in words, from `describeCoverageIssue`. */
+  constructor(
+    readonly issue: CoverageIssue,
+    message: string,
+  ) {
+    super(issue.kind, message);
+  }
 }
 
 /** Why a hint store refused an operation. */
@@ -83,13 +137,94 @@ export type HintStoreErrorKind = 'ZeroTtl' | 'EmptyPayload' | 'OverCapacity';
  */
 export class HintStoreError extends DynoringError {
   override name = 'HintStoreError';
+  declare readonly kind: HintStoreErrorKind;
 
   constructor(
-    readonly kind: HintStoreErrorKind,
+    kind: HintStoreErrorKind,
     message: string,
     /** The cap in force, for `OverCapacity`. */
     readonly maxBytes?: number,
   ) {
-    super(message);
+    super(kind, message);
+  }
+}
+
+/**
+ * `deliver` rejected during a `drain`: the hint it was given and every later
+ * one are still stored, in order. `cause` is what `deliver` threw; `result`
+ * says what the drain did before it.
+ */
+export class HintDeliveryError extends DynoringError {
+  override name = 'HintDeliveryError';
+  declare readonly kind: 'DeliveryFailed';
+
+  constructor(
+    override readonly cause: unknown,
+    readonly result: DrainResult,
+  ) {
+    super(
+      'DeliveryFailed',
+      `delivering a hint failed; ${result.left} hint(s) stay stored, in order: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Why a {@link DurableStoreError} was thrown:
+ * - `Locked`: another live process (or another store in this process) owns the directory.
+ * - `Closed`: the store was closed.
+ * - `RecordTooLarge`: a payload is larger than `maxRecordBytes`, so replay would refuse it.
+ * - `NotADirectory`: the path exists and is not a directory.
+ */
+export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory';
+
+/**
+ * A durable hint store refused an operation for a reason of its own (the
+ * shared refusals `ZeroTtl`, `EmptyPayload` and `OverCapacity` are
+ * `HintStoreError`s, as with the in-memory store). I/O failures are passed
+ * through as Node's own errors (`ENOSPC`, `EACCES`, ...).
+ */
+export class DurableStoreError extends DynoringError {
+  override name = 'DurableStoreError';
+  declare readonly kind: DurableStoreErrorKind;
+
+  constructor(
+    kind: DurableStoreErrorKind,
+    message: string,
+    /** The file or directory concerned, when there is one. */
+    readonly path?: string,
+  ) {
+    super(kind, message);
+  }
+}
+
+/**
+ * @internal The command line itself is wrong: unknown command or option,
+ * missing argument. The CLI prints it with the usage and exits 2.
+ */
+export class UsageError extends DynoringError {
+  override name = 'UsageError';
+  declare readonly kind: 'Usage';
+
+  /** @param command The command whose usage applies, when known. */
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super('Usage', message);
+  }
+}
+
+/** @internal A file the CLI was given cannot be read (missing, a directory, no permission). */
+export class InputError extends DynoringError {
+  override name = 'InputError';
+  declare readonly kind: 'UnreadableFile';
+
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super('UnreadableFile', message);
   }
 }

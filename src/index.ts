@@ -2,14 +2,22 @@
  * dynoring: Dynomite token rings, bit-exact key hashing, coverage validation
  * and hinted handoff, over a WebAssembly core with a TypeScript twin.
  */
-export { parseToken, MAX_TOKEN } from './token.js';
-export { parseSeed, type Peer, type Endpoint, type SeedFlags } from './peer.js';
-export { Continuum } from './continuum.js';
-export { Topology, type TopologyOptions, type RackId } from './topology.js';
-export { hash, type HashOptions } from './key-hashing.js';
+export { parseToken, MAX_TOKEN } from './ring/token.js';
+export { parseSeed, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
+export { Continuum } from './ring/continuum.js';
+export { Topology, type TopologyOptions, type RackId } from './ring/topology.js';
+export { hash, type HashOptions } from './ring/key-hashing.js';
 export { HASH_NAMES, type HashName } from './hash/functions.js';
 export { ready, engineInfo, type Engine } from './engine/engines.js';
-export { parseDynomiteYaml, parseSeedList, parseConfigFile, type ConfigSource, type NodeConfig, type PeerDeclaration, type SecureServerOption } from './config/dynomite-yaml.js';
+export {
+  parseDynomiteYaml,
+  parseSeedList,
+  parseConfigFile,
+  type ConfigSource,
+  type NodeConfig,
+  type PeerDeclaration,
+  type SecureServerOption,
+} from './config/dynomite-yaml.js';
 export { mergeNodeConfigs, describeDisagreement, type Disagreement, type MergedConfig, type StatedValue } from './config/merge.js';
 export {
   DynoringError,
@@ -17,16 +25,21 @@ export {
   NoTargetsError,
   UnknownLocationError,
   EngineError,
+  TokenCoverageError,
   HintStoreError,
+  HintDeliveryError,
+  DurableStoreError,
+  type ConfigErrorKind,
   type ConfigLocation,
+  type DurableStoreErrorKind,
+  type DynoringErrorKind,
   type HintStoreErrorKind,
 } from './errors.js';
 export {
   checkTokenCoverage,
   validateTokenCoverage,
   describeCoverageIssue,
-  TokenCoverageError,
   type CoverageIssue,
   type CoverageOptions,
-} from './coverage.js';
+} from './ring/coverage.js';
 export * from './hints/index.js';

@@ -155,7 +155,8 @@ export default async function run({ quick, lib }) {
       const forced = Object.assign(Object.create(c.wasm), { data: { ...c.wasm.data, layout } });
       impls[layout] = () => forced.dispatchBatch(queries, out);
     }
-    if (native.ok) impls.native = () => runNative('dispatch', [Uint32Array.of(n, TOKENS, nativeReps), c.js.data.tokens, c.js.data.peers, queries]);
+    if (native.ok)
+      impls.native = () => runNative('dispatch', [Uint32Array.of(n, TOKENS, nativeReps), c.js.data.tokens, c.js.data.peers, queries]);
     interleaved(impls, queries, out, 1, `at ${n} entries`);
     const ns = interleaved(impls, queries, out, rounds, `at ${n} entries`);
     for (const [impl, v] of Object.entries(ns)) {

@@ -77,7 +77,12 @@ export default async function run({ quick }) {
   for (const sync of ['always', 'batch', 'never']) {
     const r = await enqueueCase(DurableHintStore, sync, counts[sync]);
     throughput[sync] = 1e9 / r.nsPerOp;
-    cases.push({ name: `durable enqueue 100 B, 64 writers, sync=${sync} (${r.ops} hints, ${r.fsyncs} fsyncs)`, size: r.ops, impl: 'js', nsPerOp: r.nsPerOp });
+    cases.push({
+      name: `durable enqueue 100 B, 64 writers, sync=${sync} (${r.ops} hints, ${r.fsyncs} fsyncs)`,
+      size: r.ops,
+      impl: 'js',
+      nsPerOp: r.nsPerOp,
+    });
   }
   const replay = await replayCase(DurableHintStore, replayMB);
   const mbps = replay.diskBytes / 1e6 / (replay.ns / 1e9);
@@ -94,7 +99,12 @@ export default async function run({ quick }) {
   return {
     cases,
     targets: [
-      { name: `durable enqueue: batch vs always throughput (${throughput.batch.toFixed(0)} vs ${throughput.always.toFixed(0)} hints/s)`, ratio: batchRatio, goal: '>= 20', met: batchRatio >= 20 },
+      {
+        name: `durable enqueue: batch vs always throughput (${throughput.batch.toFixed(0)} vs ${throughput.always.toFixed(0)} hints/s)`,
+        ratio: batchRatio,
+        goal: '>= 20',
+        met: batchRatio >= 20,
+      },
       { name: `durable replay speed (${mbps.toFixed(0)} MB/s) vs 200 MB/s`, ratio: replayRatio, goal: '>= 1', met: replayRatio >= 1 },
     ],
   };

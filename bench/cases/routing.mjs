@@ -38,7 +38,7 @@ function interleaved(impls, rounds) {
 function makeKeys(count, rand) {
   const strings = Array.from({ length: count }, () => {
     let key = 'user:';
-    for (let len = 16 + (rand() % 25); key.length < len; ) key += ALPHABET[rand() % ALPHABET.length];
+    for (let len = 16 + (rand() % 25); key.length < len;) key += ALPHABET[rand() % ALPHABET.length];
     return key;
   });
   const offsets = new Uint32Array(count + 1);

@@ -16,9 +16,7 @@ export class Fanout {
   static async open({ config, hintDir, drainIntervalMs = 200, hintTtlMs = 3 * 3600_000, maxHintBytes = 256 << 20, backoff }) {
     await ready(); // the WebAssembly routing kernel
     const topology = Topology.fromDynomiteYaml({ text: await readFile(config, 'utf8'), file: config });
-    const store = hintDir
-      ? await DurableHintStore.open(hintDir, { maxBytes: maxHintBytes, sync: 'batch' })
-      : new HintStore(maxHintBytes);
+    const store = hintDir ? await DurableHintStore.open(hintDir, { maxBytes: maxHintBytes, sync: 'batch' }) : new HintStore(maxHintBytes);
     const fanout = new Fanout(topology, store, { drainIntervalMs, hintTtlMs, backoff });
     await Promise.all(fanout.conns.map((conn) => conn.settled)); // so the first writes do not hint live peers
     return fanout;
@@ -112,7 +110,8 @@ export class Fanout {
 
   async #replay(peer, payload) {
     const reply = await this.conns[peer].send(payload); // rejects if the connection drops: the hint stays
-    if (reply instanceof RedisError) this.counts.failed++; // the peer refused it: retrying would not help
+    if (reply instanceof RedisError)
+      this.counts.failed++; // the peer refused it: retrying would not help
     else this.counts.replayed++;
   }
 }

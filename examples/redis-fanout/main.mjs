@@ -21,9 +21,16 @@ const { values: opts } = parseArgs({
   },
 });
 const fanout = await Fanout.open({ config: opts.config, hintDir: opts.hints, drainIntervalMs: Number(opts['drain-ms']) });
-const name = (i) => { const { host, port } = fanout.topology.peer(i).endpoint; return `${host}:${port}`; };
-console.error(`${fanout.topology.peers.length} peers in racks ${fanout.topology.racks().map((r) => r.rack).join(', ')}; ` +
-  `hints ${opts.hints ? `in ${opts.hints} (${fanout.store.stats().replayedHints} replayed from disk)` : 'in memory'}`);
+const name = (i) => {
+  const { host, port } = fanout.topology.peer(i).endpoint;
+  return `${host}:${port}`;
+};
+console.error(
+  `${fanout.topology.peers.length} peers in racks ${fanout.topology
+    .racks()
+    .map((r) => r.rack)
+    .join(', ')}; ` + `hints ${opts.hints ? `in ${opts.hints} (${fanout.store.stats().replayedHints} replayed from disk)` : 'in memory'}`,
+);
 
 async function run(line) {
   const [, command, key, value] = /^\s*(\S*)\s*(\S*)\s*(.*)$/.exec(line);
@@ -34,11 +41,16 @@ async function run(line) {
       const failed = results.some((r) => r.outcome === 'failed');
       return `${failed ? 'FAILED' : 'OK'} ${key} ${results.map((r) => `${name(r.peer)}=${r.outcome}${r.error ? ` (${r.error})` : ''}`).join(' ')}`;
     }
-    case 'GET': return (await fanout.get(key)) ?? '(nil)';
-    case 'HINTS': return `HINTS ${fanout.store.totalLen()} ${JSON.stringify(fanout.hints())}`;
-    case 'DRAIN': return `DRAINED ${await fanout.drainOnce()}`;
-    case '': return null;
-    default: return `ERR unknown command '${command}' (SET, GET, HINTS, DRAIN)`;
+    case 'GET':
+      return (await fanout.get(key)) ?? '(nil)';
+    case 'HINTS':
+      return `HINTS ${fanout.store.totalLen()} ${JSON.stringify(fanout.hints())}`;
+    case 'DRAIN':
+      return `DRAINED ${await fanout.drainOnce()}`;
+    case '':
+      return null;
+    default:
+      return `ERR unknown command '${command}' (SET, GET, HINTS, DRAIN)`;
   }
 }
 
@@ -46,9 +58,13 @@ async function run(line) {
 let answered = Promise.resolve();
 for await (const line of createInterface({ input: process.stdin })) {
   const answer = run(line).catch((err) => `ERR ${err.message}`);
-  answered = answered.then(async () => { const text = await answer; if (text !== null) console.log(text); });
+  answered = answered.then(async () => {
+    const text = await answer;
+    if (text !== null) console.log(text);
+  });
 }
 await answered;
 if (!opts.hints) await fanout.drainOnce();
-if (!opts.hints && fanout.store.totalLen() > 0) console.error(`dropping ${fanout.store.totalLen()} in-memory hints (use --hints DIR to keep them)`);
+if (!opts.hints && fanout.store.totalLen() > 0)
+  console.error(`dropping ${fanout.store.totalLen()} in-memory hints (use --hints DIR to keep them)`);
 await fanout.close();

@@ -28,9 +28,12 @@ export function parseReply(buf, at = 0) {
   const line = buf.toString('utf8', at + 1, eol);
   const next = eol + 2;
   switch (type) {
-    case '+': return { value: line, end: next };
-    case '-': return { value: new RedisError(line), end: next };
-    case ':': return { value: Number(line), end: next };
+    case '+':
+      return { value: line, end: next };
+    case '-':
+      return { value: new RedisError(line), end: next };
+    case ':':
+      return { value: Number(line), end: next };
     case '$': {
       const len = Number(line);
       if (len < 0) return { value: null, end: next };
@@ -50,7 +53,8 @@ export function parseReply(buf, at = 0) {
       }
       return { value: items, end };
     }
-    default: throw new Error(`not a RESP reply: byte ${buf[at]} at offset ${at}`);
+    default:
+      throw new Error(`not a RESP reply: byte ${buf[at]} at offset ${at}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * reported as {@link UsageError} in a short form instead of Node's prose.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** Option definitions, as parseArgs takes them. */
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;

@@ -4,8 +4,8 @@
  * The shape is versioned; fields are only ever added.
  */
 import { checkTokenCoverage, type ConfigError, type ConfigLocation, type Disagreement, type Peer } from '../index.js';
-import { endpointKey } from '../peer.js';
-import { InputError } from './errors.js';
+import { endpointKey } from '../ring/peer.js';
+import { InputError } from '../errors.js';
 import type { LoadedConfig } from './load.js';
 
 /** Bumped only if a field changes meaning or goes away. */
@@ -128,7 +128,12 @@ function disagreement(d: Disagreement, peerAt: (endpoint: string) => PeerRef): P
     return { ...d, values, message: `files disagree about ${d.setting} (${list}): every node of a pool must use the same ${d.setting}` };
   }
   const peer = peerAt(d.endpoint);
-  return { ...d, values, peer, message: `files disagree about the ${d.field} of peer ${peer.index} (${d.endpoint}): ${list}; make every node's file say the same` };
+  return {
+    ...d,
+    values,
+    peer,
+    message: `files disagree about the ${d.field} of peer ${peer.index} (${d.endpoint}): ${list}; make every node's file say the same`,
+  };
 }
 
 /** What `validate --json` prints when a file cannot be read or parsed (exit 2). */

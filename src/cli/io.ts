@@ -15,3 +15,18 @@ export const EXIT = {
   /** Bad command line, or a file that cannot be read or parsed. */
   unusable: 2,
 } as const;
+
+/**
+ * The process's own streams. A reader that stops early (`dynoring ring ... |
+ * head`) closes the pipe; that is not an error.
+ */
+export function processIo(): Io {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? EXIT.ok);
+  });
+  return {
+    out: (text) => void (text && process.stdout.write(text)),
+    err: (text) => void (text && process.stderr.write(text)),
+  };
+}

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { mergeNodeConfigs, parseConfigFile, type MergedConfig, type NodeConfig } from '../index.js';
-import { InputError, UsageError, fileFailure } from './errors.js';
+import { InputError, UsageError } from '../errors.js';
+import { fileFailure } from './file-failure.js';
 
 /** The files named, and their merged view. */
 export interface LoadedConfig {
@@ -32,7 +33,9 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new InputError(`${file}: cannot read the file: ${fileFailure(err as NodeJS.ErrnoException, 'no such file', 'it is a directory; name the dynomite.yml inside it')}`, file);
+    throw new InputError(
+      `${file}: cannot read the file: ${fileFailure(err as NodeJS.ErrnoException, 'no such file', 'it is a directory; name the dynomite.yml inside it')}`,
+      file,
+    );
   }
 }
-

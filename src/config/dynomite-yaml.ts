@@ -4,9 +4,9 @@
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { ConfigError, type ConfigLocation } from '../errors.js';
-import { keyHashing } from '../key-hashing.js';
-import { parseEndpoint, parseSeed, type Endpoint } from '../peer.js';
-import { describe, parseTokenList } from '../token.js';
+import { keyHashing } from '../ring/key-hashing.js';
+import { parseEndpoint, parseSeed, type Endpoint } from '../ring/peer.js';
+import { describe, parseTokenList } from '../ring/token.js';
 
 /** A configuration text and, for messages, the file it came from. */
 export interface ConfigSource {
@@ -62,7 +62,8 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
   // or `1e3` is refused as written instead of silently read as a number.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, schema: 'failsafe' });
   const error = doc.errors[0];
-  if (error) throw new ConfigError(`invalid YAML: ${error.message.split('\n')[0]}`, at(error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line));
+  if (error)
+    throw new ConfigError(`invalid YAML: ${error.message.split('\n')[0]}`, at(error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line));
   const lineOf = (node: unknown): number | undefined => {
     const range = (node as YamlNode | undefined)?.range;
     return range ? lines.linePos(range[0]).line : undefined;
@@ -75,7 +76,8 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
   }
   const poolName = String(isScalar(root.items[0]!.key) ? root.items[0]!.key.value : root.items[0]!.key);
   const pool = root.items[0]!.value;
-  if (!isMap(pool)) throw new ConfigError(`pool '${poolName}' must be a mapping of settings`, at(lineOf(pool) ?? lineOf(root.items[0]!.key)));
+  if (!isMap(pool))
+    throw new ConfigError(`pool '${poolName}' must be a mapping of settings`, at(lineOf(pool) ?? lineOf(root.items[0]!.key)));
 
   const field = (name: string) => pool.items.find((item) => isScalar(item.key) && item.key.value === name);
   const scalar = (name: string): { value: string; line?: number } | undefined => {
@@ -108,13 +110,19 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
   const seeds = field('dyn_seeds');
   // An empty `dyn_seeds:` (a lone node) reads as an empty scalar.
   if (seeds && seeds.value !== null && !(isScalar(seeds.value) && seeds.value.value === '')) {
-    if (!isSeq(seeds.value)) throw new ConfigError("'dyn_seeds' must be a list of 'host:port:rack:dc:tokens' strings", at(lineOf(seeds.value)));
+    if (!isSeq(seeds.value))
+      throw new ConfigError("'dyn_seeds' must be a list of 'host:port:rack:dc:tokens' strings", at(lineOf(seeds.value)));
     for (const item of seeds.value.items) {
       const line = lineOf(item);
       if (!isScalar(item) || typeof item.value !== 'string') {
         // A seed ending in ':' (its token forgotten) reads as a YAML mapping key.
-        const hint = isMap(item) ? ': YAML read it as a mapping, which happens when it ends in \':\' or holds \': \'; give it its token, or quote it' : '';
-        throw new ConfigError(`a seed must be a string 'host:port:rack:dc:tokens', got ${describe(isScalar(item) ? item.value : item)}${hint}`, at(line));
+        const hint = isMap(item)
+          ? ": YAML read it as a mapping, which happens when it ends in ':' or holds ': '; give it its token, or quote it"
+          : '';
+        throw new ConfigError(
+          `a seed must be a string 'host:port:rack:dc:tokens', got ${describe(isScalar(item) ? item.value : item)}${hint}`,
+          at(line),
+        );
       }
       peers.push(declaration(item.value, at(line)));
     }
@@ -122,7 +130,10 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
 
   const secure = scalar('secure_server_option')?.value ?? 'none';
   if (!(SECURE_OPTIONS as readonly string[]).includes(secure)) {
-    throw new ConfigError(`invalid secure_server_option '${secure}': expected one of ${SECURE_OPTIONS.join(', ')}`, at(scalar('secure_server_option')?.line));
+    throw new ConfigError(
+      `invalid secure_server_option '${secure}': expected one of ${SECURE_OPTIONS.join(', ')}`,
+      at(scalar('secure_server_option')?.line),
+    );
   }
   const hashField = scalar('hash');
   const tagField = scalar('hash_tag');
@@ -183,5 +194,13 @@ export function parseConfigFile(source: ConfigSource): NodeConfig {
 function declaration(seed: string, where: ConfigLocation): PeerDeclaration {
   // parseSeed validates the text; the index is assigned when files are merged.
   const p = parseSeed(seed, 0, {}, where);
-  return { endpoint: p.endpoint, rack: p.rack, dc: p.dc, tokens: [...p.tokens], own: false, where, ...(p.name === undefined ? {} : { name: p.name }) };
+  return {
+    endpoint: p.endpoint,
+    rack: p.rack,
+    dc: p.dc,
+    tokens: [...p.tokens],
+    own: false,
+    where,
+    ...(p.name === undefined ? {} : { name: p.name }),
+  };
 }

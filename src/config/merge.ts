@@ -5,7 +5,7 @@
  * that is how configs drift in practice.
  */
 import type { ConfigLocation } from '../errors.js';
-import { endpointKey, makePeer, type Peer } from '../peer.js';
+import { endpointKey, makePeer, type Peer } from '../ring/peer.js';
 import type { NodeConfig, PeerDeclaration, SecureServerOption } from './dynomite-yaml.js';
 
 /** One value as one file states it. */
@@ -81,7 +81,10 @@ export function mergeNodeConfigs(nodes: readonly NodeConfig[]): MergedConfig {
     const [endpoint, field] = id.split('\u0000') as [string, 'tokens' | 'rack' | 'dc'];
     return { kind: 'PeerMismatch', endpoint, field, values };
   });
-  const settings = { hash: settingOf(nodes, 'hash', 'hash', disagreements), hash_tag: settingOf(nodes, 'hashTag', 'hash_tag', disagreements) };
+  const settings = {
+    hash: settingOf(nodes, 'hash', 'hash', disagreements),
+    hash_tag: settingOf(nodes, 'hashTag', 'hash_tag', disagreements),
+  };
 
   const option = first?.secureServerOption ?? 'none';
   const peers = decls.map((d, index) =>

@@ -5,7 +5,7 @@
  * (or where WebAssembly is missing) `auto` uses the TypeScript engine.
  */
 import { EngineError } from '../errors.js';
-import { describe } from '../token.js';
+import { describe } from '../ring/token.js';
 import { jsKernel } from './js-kernel.js';
 import type { Kernel } from './kernel.js';
 import { WASM_BASE64 } from './wasm-binary.generated.js';

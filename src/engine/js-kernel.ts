@@ -57,7 +57,7 @@ function findOverlaps(input: CoverageInput): Overlaps {
   const ot: number[] = [];
   const oa: number[] = [];
   const ob: number[] = [];
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     const first = order[i]!;
     let prev = peers[first]!;
     let j = i + 1;

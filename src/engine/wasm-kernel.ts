@@ -16,7 +16,19 @@ interface Exports {
   dispatch(block: number, n: number, layout: number, t: number): number;
   dispatchBatch(block: number, n: number, layout: number, q: number, out: number, count: number): void;
   hashKeys(hashId: number, open: number, close: number, bytes: number, offsets: number, base: number, count: number, out: number): void;
-  routeKeys(table: number, racks: number, hashId: number, open: number, close: number, bytes: number, offsets: number, base: number, count: number, tokens: number, out: number): void;
+  routeKeys(
+    table: number,
+    racks: number,
+    hashId: number,
+    open: number,
+    close: number,
+    bytes: number,
+    offsets: number,
+    base: number,
+    count: number,
+    tokens: number,
+    out: number,
+  ): void;
   findOverlaps(src: number, tmp: number, hist: number, n: number, out: number): number;
 }
 
@@ -124,9 +136,15 @@ class WasmKernel implements Kernel {
 
   hashKeys(h: KeyHashing, bytes: Uint8Array, offsets: Uint32Array, out: Uint32Array): void {
     this.scratchTop = this.scratchStart;
-    this.eachKeyChunk(bytes, offsets, 1, (keys, off, base, count, o) => {
-      this.x.hashKeys(h.hashId, h.tagOpen, h.tagClose, keys, off, base, count, o);
-    }, out);
+    this.eachKeyChunk(
+      bytes,
+      offsets,
+      1,
+      (keys, off, base, count, o) => {
+        this.x.hashKeys(h.hashId, h.tagOpen, h.tagClose, keys, off, base, count, o);
+      },
+      out,
+    );
   }
 
   routeKeys(t: RouteTable, h: KeyHashing, bytes: Uint8Array, offsets: Uint32Array, out: Uint32Array): void {
@@ -134,9 +152,15 @@ class WasmKernel implements Kernel {
     const table = this.routeTableAddr(t);
     const racks = t.racks.length;
     const tokens = this.alloc(4 * Math.min(CHUNK, offsets.length - 1));
-    this.eachKeyChunk(bytes, offsets, racks, (keys, off, base, count, o) => {
-      this.x.routeKeys(table, racks, h.hashId, h.tagOpen, h.tagClose, keys, off, base, count, tokens, o);
-    }, out);
+    this.eachKeyChunk(
+      bytes,
+      offsets,
+      racks,
+      (keys, off, base, count, o) => {
+        this.x.routeKeys(table, racks, h.hashId, h.tagOpen, h.tagClose, keys, off, base, count, tokens, o);
+      },
+      out,
+    );
   }
 
   findOverlaps(input: CoverageInput): Overlaps {
@@ -167,7 +191,7 @@ class WasmKernel implements Kernel {
   ): void {
     const total = offsets.length - 1;
     const mark = this.scratchTop;
-    for (let k = 0; k < total; ) {
+    for (let k = 0; k < total;) {
       let end = k + 1;
       const limit = Math.min(total, k + CHUNK);
       while (end < limit && offsets[end + 1]! - offsets[k]! <= CHUNK_BYTES) end++;

@@ -186,8 +186,14 @@ export function hashMd5(bytes: Uint8Array, start: number, end: number): number {
   const at = blocks * 64 - 8;
   const lo = (len << 3) >>> 0;
   const hi = Math.floor(len / 0x20000000);
-  TAIL[at] = lo; TAIL[at + 1] = lo >>> 8; TAIL[at + 2] = lo >>> 16; TAIL[at + 3] = lo >>> 24;
-  TAIL[at + 4] = hi; TAIL[at + 5] = hi >>> 8; TAIL[at + 6] = hi >>> 16; TAIL[at + 7] = hi >>> 24;
+  TAIL[at] = lo;
+  TAIL[at + 1] = lo >>> 8;
+  TAIL[at + 2] = lo >>> 16;
+  TAIL[at + 3] = lo >>> 24;
+  TAIL[at + 4] = hi;
+  TAIL[at + 5] = hi >>> 8;
+  TAIL[at + 6] = hi >>> 16;
+  TAIL[at + 7] = hi >>> 24;
   for (let k = 0; k < blocks; k++) {
     compress(TAIL, k * 64);
   }

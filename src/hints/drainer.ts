@@ -3,7 +3,8 @@
  * hints and replays the rest to peers that are back, in order, without ever
  * losing or reordering a hint when a send fails.
  */
-import { HintDeliveryError, type DeliverableHint, type DrainableHintStore } from './drain.js';
+import { HintDeliveryError } from '../errors.js';
+import type { DeliverableHint, DrainableHintStore } from './hint.js';
 
 /** Thrown into the store's drain to end it when the drainer stops. */
 const STOPPED = new Error('the drainer stopped');

@@ -32,7 +32,9 @@ function dynoring(...args: string[]): Promise<Result> {
 
 /** The 1-based line of `file` that contains `text`. */
 function lineOf(file: string, text: string): number {
-  const index = readFileSync(join(ROOT, file), 'utf8').split('\n').findIndex((l) => l.includes(text));
+  const index = readFileSync(join(ROOT, file), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text));
   if (index < 0) throw new Error(`${file} has no line containing ${text}`);
   return index + 1;
 }
@@ -81,7 +83,8 @@ describe('dynoring ring', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^9 peers in 3 racks of 1 datacenter, 9 tokens; hash murmur, hash_tag \{\}/);
-    for (const rack of ['us-east-1a', 'us-east-1b', 'us-east-1c']) expect(r.stdout).toContain(`datacenter us-east-1, rack ${rack}: 3 peers, 3 tokens`);
+    for (const rack of ['us-east-1a', 'us-east-1b', 'us-east-1c'])
+      expect(r.stdout).toContain(`datacenter us-east-1, rack ${rack}: 3 peers, 3 tokens`);
     expect(r.stdout).toMatch(/^ {2}PEER +ENDPOINT +NAME +TOKENS +SHARE$/m);
     expect(r.stdout).toMatch(/^ {2}0\* +10\.20\.1\.11:8101 +0 +33\.33%$/m);
     expect(r.stdout).toMatch(/^ {2}8 +10\.20\.3\.13:8101 +dyn-c3 +2863311530 +33\.33%$/m);
@@ -119,7 +122,9 @@ describe('dynoring ring', () => {
     const r = await dynoring('ring', ...DRIFT);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^3 peers in 1 rack/);
-    expect(r.stderr).toContain("the files disagree in 1 place; showing what the first file to declare each peer says. Run 'dynoring validate'");
+    expect(r.stderr).toContain(
+      "the files disagree in 1 place; showing what the first file to declare each peer says. Run 'dynoring validate'",
+    );
   });
 });
 
@@ -133,9 +138,15 @@ describe('dynoring validate', () => {
     const r = await dynoring('validate', OVERLAP);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain("error: peers 4 (10.20.2.12:8101) and 5 (10.20.2.13:8101) both claim token 1431655765 in rack 'us-east-1b' of datacenter 'us-east-1'");
-    expect(r.stdout).toContain(`peer 4 10.20.2.12:8101 (dyn-b2)  us-east-1/us-east-1b  at ${OVERLAP}:${lineOf(OVERLAP, '10.20.2.12:8101')}`);
-    expect(r.stdout).toContain(`peer 5 10.20.2.13:8101 (dyn-b3)  us-east-1/us-east-1b  at ${OVERLAP}:${lineOf(OVERLAP, '10.20.2.13:8101')}`);
+    expect(r.stdout).toContain(
+      "error: peers 4 (10.20.2.12:8101) and 5 (10.20.2.13:8101) both claim token 1431655765 in rack 'us-east-1b' of datacenter 'us-east-1'",
+    );
+    expect(r.stdout).toContain(
+      `peer 4 10.20.2.12:8101 (dyn-b2)  us-east-1/us-east-1b  at ${OVERLAP}:${lineOf(OVERLAP, '10.20.2.12:8101')}`,
+    );
+    expect(r.stdout).toContain(
+      `peer 5 10.20.2.13:8101 (dyn-b3)  us-east-1/us-east-1b  at ${OVERLAP}:${lineOf(OVERLAP, '10.20.2.13:8101')}`,
+    );
     expect(r.stdout).toMatch(/FAILED: 1 problem in 6 peers/);
   });
 
@@ -164,7 +175,10 @@ describe('dynoring validate', () => {
   });
 
   it('warns, without failing, about a peer with several tokens', async () => {
-    const file = scratchFile('vnodes.yml', 'dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: "0,1431655765"\n  dyn_seeds:\n  - 10.0.0.2:8101:rack1:dc1:2863311530\n  rack: rack1\n  datacenter: dc1\n');
+    const file = scratchFile(
+      'vnodes.yml',
+      'dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: "0,1431655765"\n  dyn_seeds:\n  - 10.0.0.2:8101:rack1:dc1:2863311530\n  rack: rack1\n  datacenter: dc1\n',
+    );
     const r = await dynoring('validate', file);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('warning: peer 0 (10.0.0.1:8101) has 2 tokens');
@@ -174,7 +188,10 @@ describe('dynoring validate', () => {
   });
 
   it('reads a file of seed strings', async () => {
-    const file = scratchFile('seeds.txt', '# rack 1\n10.0.0.1:8101:r1:dc1:0\n10.0.0.2:8101:r1:dc1:2147483648 b\n\n10.0.0.3:8101:r1:dc1:2147483648 c\n');
+    const file = scratchFile(
+      'seeds.txt',
+      '# rack 1\n10.0.0.1:8101:r1:dc1:0\n10.0.0.2:8101:r1:dc1:2147483648 b\n\n10.0.0.3:8101:r1:dc1:2147483648 c\n',
+    );
     const r = await dynoring('validate', file);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`peer 1 10.0.0.2:8101 (b)  dc1/r1  at ${file}:3`);
@@ -230,7 +247,9 @@ describe('dynoring validate', () => {
 
     it('prints an empty rack with its peers', async () => {
       const out = JSON.parse((await dynoring('validate', '--json', EMPTY_RACK)).stdout);
-      expect(out.problems).toEqual([{ kind: 'EmptyRack', dc: 'us-east-1', rack: 'us-east-1c', peers: [peerRef], message: expect.any(String) }]);
+      expect(out.problems).toEqual([
+        { kind: 'EmptyRack', dc: 'us-east-1', rack: 'us-east-1c', peers: [peerRef], message: expect.any(String) },
+      ]);
     });
 
     it('prints a disagreement with every stated value and the peer', async () => {
@@ -287,18 +306,31 @@ describe('bad input: a message naming the file (and line), exit 2, no stack trac
     ['invalid YAML', () => scratchFile('broken.yml', 'dyn_o_mite:\n  dyn_listen: [oops\n'), /^:\d+: invalid YAML: /],
     [
       'a seed without a token in a dynomite.yml',
-      () => scratchFile('no-token.yml', "dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: '0'\n  dyn_seeds:\n  - '10.0.0.2:8101:r1:dc1:'\n"),
+      () =>
+        scratchFile('no-token.yml', "dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: '0'\n  dyn_seeds:\n  - '10.0.0.2:8101:r1:dc1:'\n"),
       /^:5: invalid seed '10\.0\.0\.2:8101:r1:dc1:': no token/,
     ],
-    ['a seed without a token in a seed list', () => scratchFile('no-token.txt', '10.0.0.1:8101:r1:dc1:0\n10.0.0.2:8101:r1:dc1:\n'), /^:2: invalid seed .*no token/],
+    [
+      'a seed without a token in a seed list',
+      () => scratchFile('no-token.txt', '10.0.0.1:8101:r1:dc1:0\n10.0.0.2:8101:r1:dc1:\n'),
+      /^:2: invalid seed .*no token/,
+    ],
     [
       'a token over 4294967295',
       () => scratchFile('big.yml', "dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  tokens: '4294967296'\n"),
       /^:3: invalid token '4294967296': larger than 4294967295/,
     ],
-    ['a seed token over 4294967295', () => scratchFile('big.txt', '10.0.0.1:8101:r1:dc1:99999999999\n'), /^:1: invalid seed .*larger than 4294967295/],
+    [
+      'a seed token over 4294967295',
+      () => scratchFile('big.txt', '10.0.0.1:8101:r1:dc1:99999999999\n'),
+      /^:1: invalid seed .*larger than 4294967295/,
+    ],
     ['a missing file', () => join(scratch, 'missing.yml'), /^: cannot read the file: no such file/],
-    ['a directory', () => (mkdirSync(join(scratch, 'adir'), { recursive: true }), join(scratch, 'adir')), /^: cannot read the file: it is a directory/],
+    [
+      'a directory',
+      () => (mkdirSync(join(scratch, 'adir'), { recursive: true }), join(scratch, 'adir')),
+      /^: cannot read the file: it is a directory/,
+    ],
   ];
 
   for (const command of ['validate', 'ring'] as const) {
@@ -396,7 +428,8 @@ describe('usage', () => {
 
   it('documents the JSON shape in validate --help', async () => {
     const r = await dynoring('validate', '--help');
-    for (const word of ['version', 'summary', 'EmptyRack', 'Overlap', 'PeerMismatch', 'SettingMismatch', 'MultipleTokens', 'PeerRef']) expect(r.stdout).toContain(word);
+    for (const word of ['version', 'summary', 'EmptyRack', 'Overlap', 'PeerMismatch', 'SettingMismatch', 'MultipleTokens', 'PeerRef'])
+      expect(r.stdout).toContain(word);
   });
 
   it.each([

@@ -7,8 +7,6 @@ export interface ReferenceVectors {
   dispatch: { continuum: [number, number][]; queries: number[]; expected: number[] }[];
 }
 
-export const vectors: ReferenceVectors = JSON.parse(
-  readFileSync(new URL('../fixtures/dynomite-reference.json', import.meta.url), 'utf8'),
-);
+export const vectors: ReferenceVectors = JSON.parse(readFileSync(new URL('../fixtures/dynomite-reference.json', import.meta.url), 'utf8'));
 
 export const fromHex = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));

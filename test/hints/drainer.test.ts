@@ -41,7 +41,14 @@ afterEach(() => {
 describe('HintDrainer', () => {
   it('delivers each normal peer’s hints in order and leaves peers that are down', async () => {
     const { store, sent, drainer } = setup({ up: (peer) => peer !== 2 });
-    for (const [peer, b] of [[1, 10], [2, 20], [1, 11], [3, 30], [1, 12]] as const) store.enqueue(peer, bytes(b), 1_000);
+    for (const [peer, b] of [
+      [1, 10],
+      [2, 20],
+      [1, 11],
+      [3, 30],
+      [1, 12],
+    ] as const)
+      store.enqueue(peer, bytes(b), 1_000);
     const summary = await drainer.runOnce();
     expect(summary).toEqual({ delivered: 4, requeued: 0, expired: 0, failedSends: 0 });
     expect(sent.filter(([p]) => p === 1).map(([, b]) => b)).toEqual([10, 11, 12]);
@@ -80,7 +87,10 @@ describe('HintDrainer', () => {
     expect(await drainer.runOnce()).toMatchObject({ delivered: 1, requeued: 1, failedSends: 1 });
     failOn.clear();
     expect(await drainer.runOnce()).toMatchObject({ delivered: 1, requeued: 0, failedSends: 0 });
-    expect(sent).toEqual([[2, 2], [1, 1]]);
+    expect(sent).toEqual([
+      [2, 2],
+      [1, 1],
+    ]);
   });
 
   it('expires hints whose deadline passes while queued, counts them, and never sends them', async () => {

@@ -19,9 +19,16 @@ const LEVEL_EDGES = [16, 16 * 17, 16 * 17 ** 2, 16 * 17 ** 3];
 
 const SIZES = [
   ...Array.from({ length: 20 }, (_, i) => i + 1),
-  SIMD_MAX - 1, SIMD_MAX, SIMD_MAX + 1,
+  SIMD_MAX - 1,
+  SIMD_MAX,
+  SIMD_MAX + 1,
   ...LEVEL_EDGES.flatMap((e) => [e - 1, e, e + 1]),
-  31, 32, 33, 64, 1024, 65_536,
+  31,
+  32,
+  33,
+  64,
+  1024,
+  65_536,
 ];
 
 function xorshift(seed: number): () => number {
@@ -103,7 +110,12 @@ describe('dispatch layouts at their size boundaries', () => {
   for (const size of [...new Set(SIZES)].sort((a, b) => a - b)) {
     it(`agrees with the plain rule at ${size} entries (${layoutFor(size)})`, () => {
       // Few peers keep topology building quick at large sizes; ties need only a handful.
-      for (const [peerCount, dupEvery] of [[1, 0], [3, 2], [Math.min(size, 64), 5], [Math.min(size, 300), 0]] as const) {
+      for (const [peerCount, dupEvery] of [
+        [1, 0],
+        [3, 2],
+        [Math.min(size, 64), 5],
+        [Math.min(size, 300), 0],
+      ] as const) {
         check(size, peerCount, size * 7919 + peerCount, dupEvery);
       }
     });
@@ -128,13 +140,17 @@ describe('dispatch layouts at their size boundaries', () => {
   });
 
   it('agrees on random sizes around each boundary with heavy duplication', () => {
-    const around = fc.oneof(
-      ...[SIMD_MAX, ...LEVEL_EDGES].map((e) => fc.integer({ min: Math.max(1, e - 20), max: e + 20 })),
-    );
+    const around = fc.oneof(...[SIMD_MAX, ...LEVEL_EDGES].map((e) => fc.integer({ min: Math.max(1, e - 20), max: e + 20 })));
     fc.assert(
-      fc.property(around, fc.integer({ min: 1, max: 40 }), fc.integer(), fc.integer({ min: 2, max: 4 }), (size, peerCount, seed, dupEvery) => {
-        check(size, peerCount, seed, dupEvery);
-      }),
+      fc.property(
+        around,
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer(),
+        fc.integer({ min: 2, max: 4 }),
+        (size, peerCount, seed, dupEvery) => {
+          check(size, peerCount, seed, dupEvery);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -22,7 +22,14 @@ const rack = fc
     peers: fc.array(fc.array(fc.nat(), { maxLength: 8 }), { minLength: 1, maxLength: 24 }),
   })
   .map(({ pool, peers }): Peer[] =>
-    peers.map((picks, index) => makePeerForTest(index, 'dc1', 'r1', picks.map((p) => pool[p % pool.length]!))),
+    peers.map((picks, index) =>
+      makePeerForTest(
+        index,
+        'dc1',
+        'r1',
+        picks.map((p) => pool[p % pool.length]!),
+      ),
+    ),
   )
   .filter((peers) => peers.some((p) => p.tokens.length > 0));
 
@@ -50,33 +57,28 @@ describe('dispatch parity: WebAssembly, TypeScript and the plain rule agree', ()
 
   it('on random continuums of 1 to 100,000 entries', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 100_000 }),
-        fc.integer({ min: 1, max: 5000 }),
-        fc.integer(),
-        (size, peerCount, seed) => {
-          let x = seed >>> 0 || 1;
-          const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
-          const tokens: number[][] = Array.from({ length: peerCount }, () => []);
-          for (let i = 0; i < size; i++) {
-            // One in eight tokens repeats an earlier one, so ties between peers are exercised.
-            const t = i > 0 && next() % 8 === 0 ? tokens[next() % peerCount]![0] ?? next() : next();
-            tokens[next() % peerCount]!.push(t);
-          }
-          const peers = tokens.map((ts, i) => makePeerForTest(i, 'dc1', 'r1', ts));
-          const queries = Uint32Array.from({ length: 1024 }, (_, i) => (i < 2 ? i * MAX : next()));
-          const wasm = Topology.fromPeers(peers, { engine: 'wasm' }).continuum('dc1', 'r1');
-          const js = Topology.fromPeers(peers, { engine: 'js' }).continuum('dc1', 'r1');
-          const { tokens: sorted, peers: owners } = js.data;
-          const expected = Array.from(queries, (q) => {
-            let lo = 0;
-            while (lo < sorted.length && sorted[lo]! < q) lo++;
-            return owners[lo === sorted.length ? 0 : lo]!;
-          });
-          expect(Array.from(wasm.dispatchBatch(queries))).toEqual(expected);
-          expect(Array.from(js.dispatchBatch(queries))).toEqual(expected);
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 5000 }), fc.integer(), (size, peerCount, seed) => {
+        let x = seed >>> 0 || 1;
+        const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+        const tokens: number[][] = Array.from({ length: peerCount }, () => []);
+        for (let i = 0; i < size; i++) {
+          // One in eight tokens repeats an earlier one, so ties between peers are exercised.
+          const t = i > 0 && next() % 8 === 0 ? (tokens[next() % peerCount]![0] ?? next()) : next();
+          tokens[next() % peerCount]!.push(t);
+        }
+        const peers = tokens.map((ts, i) => makePeerForTest(i, 'dc1', 'r1', ts));
+        const queries = Uint32Array.from({ length: 1024 }, (_, i) => (i < 2 ? i * MAX : next()));
+        const wasm = Topology.fromPeers(peers, { engine: 'wasm' }).continuum('dc1', 'r1');
+        const js = Topology.fromPeers(peers, { engine: 'js' }).continuum('dc1', 'r1');
+        const { tokens: sorted, peers: owners } = js.data;
+        const expected = Array.from(queries, (q) => {
+          let lo = 0;
+          while (lo < sorted.length && sorted[lo]! < q) lo++;
+          return owners[lo === sorted.length ? 0 : lo]!;
+        });
+        expect(Array.from(wasm.dispatchBatch(queries))).toEqual(expected);
+        expect(Array.from(js.dispatchBatch(queries))).toEqual(expected);
+      }),
       { numRuns: 25 },
     );
   });
@@ -97,13 +99,21 @@ describe('WebAssembly memory', () => {
   it('stays bounded while 10,000 topologies are built, used and discarded', () => {
     const engine = wasmEngine()!;
     const base = Array.from({ length: 9 }, (_, p) =>
-      makePeerForTest(p, 'dc1', `r${p % 3}`, Array.from({ length: 100 }, (_, k) => (p * 104729 + k * 15485863) >>> 0)),
+      makePeerForTest(
+        p,
+        'dc1',
+        `r${p % 3}`,
+        Array.from({ length: 100 }, (_, k) => (p * 104729 + k * 15485863) >>> 0),
+      ),
     );
     const before = engine.memoryStats().evictions;
     const sizes: number[] = [];
     for (let i = 0; i < 10_000; i++) {
       // New peer objects each time: every topology uploads its own continuums.
-      const t = Topology.fromPeers(base.map((p) => ({ ...p })), { engine: 'wasm' });
+      const t = Topology.fromPeers(
+        base.map((p) => ({ ...p })),
+        { engine: 'wasm' },
+      );
       t.continuum('dc1', 'r0').dispatchBatch(Uint32Array.of(i, i * 3, 4294967295));
       t.routeKeys([`key-${i}`, `other-${i}`]);
       if (i % 1000 === 999) sizes.push(engine.memoryStats().memoryBytes);

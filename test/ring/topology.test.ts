@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  NoTargetsError,
-  Topology,
-  UnknownLocationError,
-  hash,
-  parseSeed,
-} from '../../src/index.js';
+import { ConfigError, NoTargetsError, Topology, UnknownLocationError, hash, parseSeed } from '../../src/index.js';
 
 const NODE1 = `
 dyn_o_mite:
@@ -64,7 +57,12 @@ describe('Topology.fromDynomiteYaml', () => {
     expect(c.dispatch(2147483648)).toBe(1);
     expect(c.dispatch(2147483649)).toBe(0);
     expect(c.dispatch(4294967295)).toBe(0);
-    expect(c.ownership()).toEqual(new Map([[0, 0.5], [1, 0.5]]));
+    expect(c.ownership()).toEqual(
+      new Map([
+        [0, 0.5],
+        [1, 0.5],
+      ]),
+    );
     expect(t.continuum('dc2', 'rack1').ownership()).toEqual(new Map([[4, 1]]));
   });
 
@@ -79,7 +77,7 @@ describe('Topology.fromDynomiteYaml', () => {
     expect(t.route('user:{42}:name', 'dc2')).toEqual([t.peer(4)]);
   });
 
-  it('merges several nodes\' files: the same host:port is the same peer', () => {
+  it("merges several nodes' files: the same host:port is the same peer", () => {
     const node2 = NODE1.replace('dyn_listen: 10.0.0.1:8101', 'dyn_listen: 10.0.0.2:8101')
       .replace("tokens: '0'", "tokens: '2147483648'")
       .replace('- 10.0.0.2:8101:rack1:dc1:2147483648', '- 10.0.0.1:8101:rack1:dc1:0');
@@ -94,9 +92,12 @@ describe('Topology.fromDynomiteYaml', () => {
       '- 10.0.0.2:8101:rack1:dc1:2147483648',
       '- 10.0.0.2:8101:rack1:dc1:5',
     );
-    expect(() => Topology.fromDynomiteYaml([{ text: NODE1, file: 'a.yml' }, { text: drift, file: 'b.yml' }])).toThrow(
-      /peer 10\.0\.0\.2:8101: tokens '2147483648' in a\.yml:7 vs '5' in b\.yml:7/,
-    );
+    expect(() =>
+      Topology.fromDynomiteYaml([
+        { text: NODE1, file: 'a.yml' },
+        { text: drift, file: 'b.yml' },
+      ]),
+    ).toThrow(/peer 10\.0\.0\.2:8101: tokens '2147483648' in a\.yml:7 vs '5' in b\.yml:7/);
   });
 
   it.each([
@@ -130,7 +131,7 @@ describe('Topology.fromDynomiteYaml', () => {
     expect(t.peers[0]!.tokens).toEqual([7]);
   });
 
-  it('lets options override the file\'s hash settings, but not with undefined', () => {
+  it("lets options override the file's hash settings, but not with undefined", () => {
     const text = "p:\n  dyn_listen: h:1\n  tokens: '1'\n  hash: md5\n  hash_tag: '[]'\n";
     expect(Topology.fromDynomiteYaml(text, { hash: undefined, hashTag: undefined })).toMatchObject({ hash: 'md5', hashTag: '[]' });
     expect(Topology.fromDynomiteYaml(text, { hash: 'crc32' })).toMatchObject({ hash: 'crc32', hashTag: '[]' });

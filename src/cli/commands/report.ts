@@ -2,10 +2,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { checkTokenCoverage } from '../../index.js';
-import { prepareBrowserBundle, renderReportHtml } from '../../report/render-html.js';
+import { prepareBrowserBundle, renderReportHtml } from '../report/render-html.js';
 import type { Command } from '../command.js';
 import { plural } from '../describe.js';
-import { InputError, UsageError, fileFailure } from '../errors.js';
+import { InputError, UsageError } from '../../errors.js';
+import { fileFailure } from '../file-failure.js';
 import { EXIT } from '../io.js';
 import { loadConfigs } from '../load.js';
 
@@ -38,7 +39,8 @@ export const reportCommand: Command = {
   options: { output: { type: 'string', short: 'o' } },
   async run(args, io) {
     const output = args.values.output as string | undefined;
-    if (output === undefined || output === '') throw new UsageError('no output file: name it with -o FILE (or -o - for standard output)', 'report');
+    if (output === undefined || output === '')
+      throw new UsageError('no output file: name it with -o FILE (or -o - for standard output)', 'report');
     const files = [...args.positionals, ...(args.afterTerminator ?? [])];
     // Parse first, so a broken file is reported here and not just inside the page.
     const loaded = await loadConfigs('report', files);
@@ -52,12 +54,17 @@ export const reportCommand: Command = {
     try {
       await writeFile(output, html);
     } catch (err) {
-      throw new InputError(`${output}: cannot write the report: ${fileFailure(err as NodeJS.ErrnoException, 'its directory does not exist', 'it is a directory; name a file such as ring.html')}`, output);
+      throw new InputError(
+        `${output}: cannot write the report: ${fileFailure(err as NodeJS.ErrnoException, 'its directory does not exist', 'it is a directory; name a file such as ring.html')}`,
+        output,
+      );
     }
     const { peers } = loaded.merged;
     const problems = checkTokenCoverage(peers).length + loaded.merged.disagreements.length;
     const racks = new Set(peers.map((p) => `${p.dc}\u0000${p.rack}`)).size;
-    io.out(`wrote ${output}: ${plural(peers.length, 'peer')} in ${plural(racks, 'rack')}, ${problems ? plural(problems, 'problem') : 'no problems'}\n`);
+    io.out(
+      `wrote ${output}: ${plural(peers.length, 'peer')} in ${plural(racks, 'rack')}, ${problems ? plural(problems, 'problem') : 'no problems'}\n`,
+    );
     return EXIT.ok;
   },
 };

@@ -1,6 +1,6 @@
 /** `dynoring ring`: the racks, their peers and tokens, and who owns how much. */
 import { checkTokenCoverage, Topology } from '../../index.js';
-import { endpointKey } from '../../peer.js';
+import { endpointKey } from '../../ring/peer.js';
 import type { Command } from '../command.js';
 import { disagreementNote, plural } from '../describe.js';
 import { EXIT } from '../io.js';
@@ -72,7 +72,7 @@ function renderRing({ merged }: LoadedConfig): string {
           : `  ! token ${issue.token} is claimed by peers ${issue.peers[0]} and ${issue.peers[1]}; peer ${issue.peers[0]} gets it\n`;
     }
   }
-  if (merged.peers.some((p) => p.isLocal)) text += '\n* local node (the first file\'s own node)\n';
+  if (merged.peers.some((p) => p.isLocal)) text += "\n* local node (the first file's own node)\n";
   return text;
 }
 

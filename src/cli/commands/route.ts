@@ -1,9 +1,9 @@
 /** `dynoring route`: which peer of each rack owns each key. */
 import { NoTargetsError, Topology, type Peer } from '../../index.js';
-import { endpointKey } from '../../peer.js';
+import { endpointKey } from '../../ring/peer.js';
 import type { Command } from '../command.js';
 import { disagreementNote } from '../describe.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { EXIT } from '../io.js';
 import { loadConfigs } from '../load.js';
 import { formatTable } from '../table.js';
@@ -34,16 +34,20 @@ export const routeCommand: Command = {
   help,
   options: { dc: { type: 'string' } },
   async run(args, io) {
-    const [files, keys] = args.afterTerminator ? [args.positionals, args.afterTerminator] : [args.positionals.slice(0, 1), args.positionals.slice(1)];
+    const [files, keys] = args.afterTerminator
+      ? [args.positionals, args.afterTerminator]
+      : [args.positionals.slice(0, 1), args.positionals.slice(1)];
     if (files.length === 0) throw new UsageError('no config file given', 'route');
-    if (keys.length === 0) throw new UsageError(`no key given: name at least one key after ${args.afterTerminator ? "'--'" : 'the file'}`, 'route');
+    if (keys.length === 0)
+      throw new UsageError(`no key given: name at least one key after ${args.afterTerminator ? "'--'" : 'the file'}`, 'route');
 
     const loaded = await loadConfigs('route', files);
     io.err(disagreementNote(loaded));
     const { merged } = loaded;
     const dc = args.values.dc as string | undefined;
     const known = [...new Set(merged.peers.map((p) => p.dc))].sort();
-    if (dc !== undefined && !known.includes(dc)) throw new UsageError(`unknown datacenter '${dc}' for --dc; the files name: ${known.join(', ')}`, 'route');
+    if (dc !== undefined && !known.includes(dc))
+      throw new UsageError(`unknown datacenter '${dc}' for --dc; the files name: ${known.join(', ')}`, 'route');
     const topology = Topology.fromPeers(merged.peers, {
       ...(merged.hash === undefined ? {} : { hash: merged.hash }),
       ...(merged.hashTag === undefined ? {} : { hashTag: merged.hashTag }),
@@ -59,7 +63,8 @@ export const routeCommand: Command = {
       `datacenter ${topology.localDc}; hash ${topology.hash}${topology.hashTag ? `, hash_tag ${topology.hashTag}` : ''}\n` +
         formatTable([{ heading: 'KEY' }, { heading: 'TOKEN', align: 'right' }, ...racks.map((r) => ({ heading: r.rack }))], rows),
     );
-    for (const rack of empty) io.err(`error: rack '${rack}' in datacenter '${topology.localDc}' has no tokens: no peer owns any key there\n`);
+    for (const rack of empty)
+      io.err(`error: rack '${rack}' in datacenter '${topology.localDc}' has no tokens: no peer owns any key there\n`);
     return empty.size ? EXIT.problems : EXIT.ok;
   },
 };

@@ -1,8 +1,17 @@
 /** `dynoring validate`: every problem a set of config files would ship with. */
 import { ConfigError } from '../../index.js';
 import type { Command } from '../command.js';
-import { InputError } from '../errors.js';
-import { collectFindings, loadFailure, locationText, type Findings, type Location, type PeerRef, type Problem, type Warning } from '../findings.js';
+import { InputError } from '../../errors.js';
+import {
+  collectFindings,
+  loadFailure,
+  locationText,
+  type Findings,
+  type Location,
+  type PeerRef,
+  type Problem,
+  type Warning,
+} from '../findings.js';
 import { plural } from '../describe.js';
 import { EXIT } from '../io.js';
 import { loadConfigs } from '../load.js';
@@ -54,7 +63,8 @@ export const validateCommand: Command = {
       loaded = await loadConfigs('validate', [...args.positionals, ...(args.afterTerminator ?? [])]);
     } catch (err) {
       // Scripts reading --json find the failure where they look for findings; main reports it on stderr.
-      if (args.values.json && (err instanceof ConfigError || err instanceof InputError)) io.out(`${JSON.stringify(loadFailure(err), null, 2)}\n`);
+      if (args.values.json && (err instanceof ConfigError || err instanceof InputError))
+        io.out(`${JSON.stringify(loadFailure(err), null, 2)}\n`);
       throw err;
     }
     const findings = collectFindings(loaded);
@@ -65,7 +75,10 @@ export const validateCommand: Command = {
 
 /** The text report: one block per finding, then a verdict. */
 function renderFindings(f: Findings): string {
-  const blocks = [...f.problems.map((p) => block('error', p.message, detail(p))), ...f.warnings.map((w) => block('warning', w.message, warningDetail(w)))];
+  const blocks = [
+    ...f.problems.map((p) => block('error', p.message, detail(p))),
+    ...f.warnings.map((w) => block('warning', w.message, warningDetail(w))),
+  ];
   const s = f.summary;
   const scope = `${plural(s.peers, 'peer')} in ${plural(s.racks, 'rack')} of ${plural(s.datacenters, 'datacenter')}, ${plural(s.tokens, 'token')}`;
   const verdict = f.ok

@@ -5,7 +5,8 @@ const U32_MAX = 0xffff_ffff;
 /** @throws TypeError/RangeError unless `peer` is a u32. */
 export function checkPeer(peer: unknown): asserts peer is number {
   if (typeof peer !== 'number') throw new TypeError(`peer must be a number, got ${typeof peer}`);
-  if (!Number.isInteger(peer) || peer < 0 || peer > U32_MAX) throw new RangeError(`peer must be an integer from 0 to ${U32_MAX}, got ${peer}`);
+  if (!Number.isInteger(peer) || peer < 0 || peer > U32_MAX)
+    throw new RangeError(`peer must be an integer from 0 to ${U32_MAX}, got ${peer}`);
 }
 
 /** @throws TypeError unless `payload` is a Uint8Array. */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DurableStoreError } from './errors.js';
+import { DurableStoreError } from '../../errors.js';
 import { FILE_MODE, isErrno } from './fs-util.js';
 
 /** Name of the lock file inside the store's directory. */
@@ -69,7 +69,11 @@ export class DirLock {
           );
         }
       }
-      throw new DurableStoreError('Locked', `hint directory ${dir}: lost the race for ${lockPath} ${ATTEMPTS} times; another process is taking it`, lockPath);
+      throw new DurableStoreError(
+        'Locked',
+        `hint directory ${dir}: lost the race for ${lockPath} ${ATTEMPTS} times; another process is taking it`,
+        lockPath,
+      );
     } finally {
       await unlink(temp).catch(() => undefined);
     }

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { HintStoreError } from '../../errors.js';
 import { checkPayload, checkPeer, checkTime, checkTtl } from './arguments.js';
 import { DirLock } from './dir-lock.js';
-import { DurableStoreError } from './errors.js';
+import { DurableStoreError } from '../../errors.js';
 import { DIR_MODE, isErrno } from './fs-util.js';
 import { resolveOptions, type DurableHintStoreOptions, type ResolvedOptions } from './options.js';
-import type { DrainResult } from '../drain.js';
+import type { DrainResult } from '../hint.js';
 import { PeerLog, type Counters, type DurableHint } from './peer-log.js';
 import { encodeRecord } from './record-format.js';
 import { COMPACT_SUFFIX, parseSegmentName, Segment, type CorruptionReport } from './segment.js';
@@ -107,7 +107,8 @@ export class DurableHintStore {
     await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => {
       if (!isErrno(err, 'EEXIST')) throw err;
     });
-    if (!(await stat(dir)).isDirectory()) throw new DurableStoreError('NotADirectory', `${dir} exists and is not a directory; give a directory path`, dir);
+    if (!(await stat(dir)).isDirectory())
+      throw new DurableStoreError('NotADirectory', `${dir} exists and is not a directory; give a directory path`, dir);
     const lock = await DirLock.acquire(dir, resolved.onWarning);
     const store = new DurableHintStore(dir, resolved, lock);
     try {
@@ -137,11 +138,16 @@ export class DurableHintStore {
     checkPayload(payload);
     checkTtl(ttlMs);
     this.checkOpen();
-    if (ttlMs === 0) throw new HintStoreError('ZeroTtl', `hint for peer ${peer} has a TTL of 0: it would expire at once; give a positive ttlMs`);
-    if (payload.length === 0) throw new HintStoreError('EmptyPayload', `hint for peer ${peer} has an empty payload: there is nothing to deliver`);
+    if (ttlMs === 0)
+      throw new HintStoreError('ZeroTtl', `hint for peer ${peer} has a TTL of 0: it would expire at once; give a positive ttlMs`);
+    if (payload.length === 0)
+      throw new HintStoreError('EmptyPayload', `hint for peer ${peer} has an empty payload: there is nothing to deliver`);
     const { maxRecordBytes } = this.options;
     if (payload.length > maxRecordBytes) {
-      throw new DurableStoreError('RecordTooLarge', `hint for peer ${peer} has ${payload.length} bytes, over maxRecordBytes ${maxRecordBytes}; raise maxRecordBytes when opening the store`);
+      throw new DurableStoreError(
+        'RecordTooLarge',
+        `hint for peer ${peer} has ${payload.length} bytes, over maxRecordBytes ${maxRecordBytes}; raise maxRecordBytes when opening the store`,
+      );
     }
     if (this.maxBytes !== 0 && this.counters.bytes + payload.length > this.maxBytes) {
       this.rejectedOverCapacityTotal++;
@@ -340,6 +346,8 @@ export class DurableHintStore {
     if (report.setAsidePath === null) this.corruptRecords++;
     else this.corruptFiles++;
     const where = report.setAsidePath === null ? 'skipped it' : `moved ${report.bytes} bytes to ${report.setAsidePath}`;
-    this.options.onWarning(`dynoring: damaged hint data in ${report.path} at byte ${report.offset} (${report.reason}); kept the records before it, ${where}`);
+    this.options.onWarning(
+      `dynoring: damaged hint data in ${report.path} at byte ${report.offset} (${report.reason}); kept the records before it, ${where}`,
+    );
   }
 }

@@ -74,7 +74,8 @@ export function resolveOptions(options: DurableHintStoreOptions): ResolvedOption
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with at least maxBytes and sync');
   const { maxBytes, sync } = options;
   integerOption('maxBytes', maxBytes, 0, Number.MAX_SAFE_INTEGER);
-  if (!SYNC_MODES.includes(sync)) throw new TypeError(`options.sync must be one of ${SYNC_MODES.map((m) => `'${m}'`).join(', ')}, got ${String(sync)}`);
+  if (!SYNC_MODES.includes(sync))
+    throw new TypeError(`options.sync must be one of ${SYNC_MODES.map((m) => `'${m}'`).join(', ')}, got ${String(sync)}`);
   const batchMs = options.batchMs ?? 0;
   if (typeof batchMs !== 'number') throw new TypeError(`options.batchMs must be a number, got ${typeof batchMs}`);
   if (!Number.isFinite(batchMs) || batchMs < 0) throw new RangeError(`options.batchMs must be a finite number >= 0, got ${batchMs}`);
@@ -82,7 +83,8 @@ export function resolveOptions(options: DurableHintStoreOptions): ResolvedOption
   const segmentBytes = integerOption('segmentBytes', options.segmentBytes ?? 8 * MiB, 64, MAX_SIZE_OPTION);
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError('options.now must be a function returning wall-clock milliseconds');
-  const onWarning = options.onWarning ?? ((message: string) => process.emitWarning(message, { type: 'DynoringWarning', code: 'DYNORING_DURABLE_HINTS' }));
+  const onWarning =
+    options.onWarning ?? ((message: string) => process.emitWarning(message, { type: 'DynoringWarning', code: 'DYNORING_DURABLE_HINTS' }));
   if (typeof onWarning !== 'function') throw new TypeError('options.onWarning must be a function taking a message');
   return { maxBytes, sync, batchMs, maxRecordBytes, segmentBytes, now, onWarning };
 }

@@ -8,7 +8,8 @@
  *   because those address records by their index, which compaction renumbers.
  *   A drain holds it while `deliver` runs but not `io`, so appends continue.
  */
-import { HintDeliveryError, type DrainResult } from '../drain.js';
+import { HintDeliveryError } from '../../errors.js';
+import type { DrainResult } from '../hint.js';
 import { Mutex } from './mutex.js';
 import type { ResolvedOptions } from './options.js';
 import { FILE_HEADER_BYTES, RECORD_HEADER_BYTES } from './record-format.js';
@@ -131,7 +132,7 @@ export class PeerLog {
         await this.commit(Infinity);
         const read: Array<{ segment: Segment; record: StoredRecord }> = [];
         for (const segment of this.segments) {
-          for (let i = segment.index.head; i < segment.index.count; ) {
+          for (let i = segment.index.head; i < segment.index.count;) {
             const { records, next } = await segment.readLive(i, segment.index.count, this.onCorrupt);
             for (const record of records) read.push({ segment, record });
             i = next;
@@ -168,13 +169,16 @@ export class PeerLog {
       const result: DrainResult = { delivered: 0, expired: 0, left: 0 };
       // Counted, not derived: expireNow may remove hints while deliver runs.
       const leftOver = () => {
-        result.left = segments.reduce((sum, segment) => sum + (segment === last ? segment.index.liveBelow(lastLimit) : segment.index.liveCount), 0);
+        result.left = segments.reduce(
+          (sum, segment) => sum + (segment === last ? segment.index.liveBelow(lastLimit) : segment.index.liveCount),
+          0,
+        );
         return result;
       };
       try {
         for (const segment of segments) {
           const limit = segment === last ? lastLimit : segment.index.count;
-          for (let i = segment.index.head; i < limit; ) {
+          for (let i = segment.index.head; i < limit;) {
             const { records, next } = await segment.readLive(i, limit, this.onCorrupt);
             for (const record of records) {
               if (!segment.index.isLive(record.index)) continue; // expired while we read
@@ -263,12 +267,14 @@ export class PeerLog {
       } catch (err) {
         // Callers are told these records failed, so they must not come back at the next open.
         if (at >= 0) {
-          await segment.revert(at).catch((cause: unknown) =>
-            this.ctx.options.onWarning(
-              `could not remove ${batch.length} hint(s) whose sync failed from ${segment.path} (${(cause as Error).message}); ` +
-                'they may be delivered after a restart although enqueue reported a failure',
-            ),
-          );
+          await segment
+            .revert(at)
+            .catch((cause: unknown) =>
+              this.ctx.options.onWarning(
+                `could not remove ${batch.length} hint(s) whose sync failed from ${segment.path} (${(cause as Error).message}); ` +
+                  'they may be delivered after a restart although enqueue reported a failure',
+              ),
+            );
         }
         this.fail(batch, err);
         continue;
@@ -319,7 +325,9 @@ export class PeerLog {
         }
       }
     } catch (err) {
-      this.ctx.options.onWarning(`dynoring: could not reclaim disk space of peer ${this.peer}'s hints in ${this.ctx.dir}: ${String(err)}; will retry after the next drain`);
+      this.ctx.options.onWarning(
+        `dynoring: could not reclaim disk space of peer ${this.peer}'s hints in ${this.ctx.dir}: ${String(err)}; will retry after the next drain`,
+      );
     }
   }
 

@@ -90,7 +90,13 @@ class ChunkReader {
  * @returns where it stopped, and either why or how many bytes from there the
  *   window must hold to go on.
  */
-function scanWindow(win: Window, from: number, fileSize: number, maxRecordBytes: number, onRecord: OnRecord): { pos: number; need: number; problem: string | null } {
+function scanWindow(
+  win: Window,
+  from: number,
+  fileSize: number,
+  maxRecordBytes: number,
+  onRecord: OnRecord,
+): { pos: number; need: number; problem: string | null } {
   const { buf, view, start } = win;
   const windowEnd = start + win.length;
   let pos = from;

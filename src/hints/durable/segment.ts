@@ -231,7 +231,11 @@ export class Segment {
    *
    * @returns the records and the entry to continue from.
    */
-  async readLive(from: number, limit: number, onCorrupt: (report: CorruptionReport, length: number) => void): Promise<{ records: StoredRecord[]; next: number }> {
+  async readLive(
+    from: number,
+    limit: number,
+    onCorrupt: (report: CorruptionReport, length: number) => void,
+  ): Promise<{ records: StoredRecord[]; next: number }> {
     const index = this.index;
     let first = Math.max(from, index.head);
     while (first < limit && !index.isLive(first)) first++;
@@ -254,7 +258,16 @@ export class Segment {
       if (length === 0) continue;
       const at = index.offset(i) - base;
       if (recordLength(view, at) !== length || !recordIntact(buf, view, at, length)) {
-        onCorrupt({ path: this.path, setAsidePath: null, offset: index.offset(i), bytes: RECORD_HEADER_BYTES + length, reason: 'checksum mismatch on read-back' }, index.remove(i));
+        onCorrupt(
+          {
+            path: this.path,
+            setAsidePath: null,
+            offset: index.offset(i),
+            bytes: RECORD_HEADER_BYTES + length,
+            reason: 'checksum mismatch on read-back',
+          },
+          index.remove(i),
+        );
         continue;
       }
       records.push({ index: i, deadline: index.deadline(i), framed: buf.subarray(at, at + RECORD_HEADER_BYTES + length) });
@@ -276,7 +289,7 @@ export class Segment {
     try {
       await out.write(encodeFileHeader(this.peer), 0, FILE_HEADER_BYTES, 0);
       let size = FILE_HEADER_BYTES;
-      for (let i = this.index.head; i < this.index.count; ) {
+      for (let i = this.index.head; i < this.index.count;) {
         const { records, next } = await this.readLive(i, this.index.count, onCorrupt);
         const run = new Uint8Array(records.reduce((n, r) => n + r.framed.length, 0));
         let at = 0;
@@ -321,7 +334,10 @@ export class Segment {
       let done = 0;
       while (done < buf.length) {
         const { bytesRead } = await handle.read(buf, done, buf.length - done, position + done);
-        if (bytesRead === 0) throw new Error(`${this.path}: file ends at ${position + done}, expected ${position + buf.length} bytes; was it modified by another program?`);
+        if (bytesRead === 0)
+          throw new Error(
+            `${this.path}: file ends at ${position + done}, expected ${position + buf.length} bytes; was it modified by another program?`,
+          );
         done += bytesRead;
       }
     } finally {
@@ -359,7 +375,7 @@ async function copyTailAside(handle: FileHandle, path: string, from: number, siz
     }
     try {
       const buf = new Uint8Array(Math.min(size - from, READ_CHUNK_BYTES));
-      for (let pos = from; pos < size; ) {
+      for (let pos = from; pos < size;) {
         const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
         if (bytesRead === 0) break;
         await out.write(buf, 0, bytesRead, pos - from);

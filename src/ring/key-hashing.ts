@@ -1,0 +1,67 @@
+import { ConfigError } from '../errors.js';
+import { HASH_NAMES, hashId, type HashName } from '../hash/functions.js';
+import { tokenOf } from '../engine/js-kernel.js';
+import type { KeyHashing } from '../engine/kernel.js';
+import { describe } from './token.js';
+
+/** How keys become tokens: a pool's `hash:` and `hash_tag:` settings. */
+export interface HashOptions {
+  /** Hash function name; default `murmur`, as in Dynomite. */
+  hash?: HashName | string;
+  /**
+   * Two ASCII characters, e.g. `'{}'`. When a key holds the first and the
+   * second after it, only the bytes strictly between them are hashed, so
+   * `user:{42}:name` and `user:{42}:mail` land together. An empty tag
+   * (`a{}b`) hashes zero bytes, as the server's multi-key path and the Dyno
+   * client do; note that the server's single-key path instead sends such a key
+   * to the local node, so servers can place it differently.
+   */
+  hashTag?: string;
+}
+
+/** Default hash function of a Dynomite pool. */
+export const DEFAULT_HASH: HashName = 'murmur';
+
+/** Resolves hash options into the form the kernels take. */
+export function keyHashing(options: HashOptions = {}): KeyHashing & { hash: HashName; hashTag?: string } {
+  const hash = options.hash ?? DEFAULT_HASH;
+  if (typeof hash !== 'string') throw new ConfigError(`invalid hash ${describe(hash)}: expected one of ${HASH_NAMES.join(', ')}`);
+  const id = hashId(hash);
+  const tag = options.hashTag;
+  if (tag === undefined) return { hash: hash as HashName, hashId: id, tagOpen: -1, tagClose: -1 };
+  if (typeof tag !== 'string' || tag.length !== 2 || tag.charCodeAt(0) > 0x7f || tag.charCodeAt(1) > 0x7f) {
+    throw new ConfigError(`invalid hash_tag ${describe(tag)}: expected exactly two ASCII characters, such as '{}'`);
+  }
+  return { hash: hash as HashName, hashTag: tag, hashId: id, tagOpen: tag.charCodeAt(0), tagClose: tag.charCodeAt(1) };
+}
+
+const encoder = new TextEncoder();
+
+// Strings are encoded into one reused buffer: a fresh Uint8Array per key costs
+// more than hashing it. Rare huge keys get a buffer of their own, so one does
+// not keep a huge scratch buffer alive.
+const scratch = new Uint8Array(64 * 1024);
+
+/** The token of one key (a string hashes as its UTF-8 bytes) under resolved hashing. */
+export function keyToken(h: KeyHashing, key: string | Uint8Array): number {
+  if (typeof key === 'string') {
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    const into = key.length * 3 > scratch.length ? new Uint8Array(key.length * 3) : scratch;
+    return tokenOf(h, into, 0, encoder.encodeInto(key, into).written);
+  }
+  if (key instanceof Uint8Array) return tokenOf(h, key, 0, key.length);
+  throw new TypeError(`a key must be a string or a Uint8Array, got ${describe(key)}`);
+}
+
+/**
+ * Hashes a key to its token with one of Dynomite's hash functions, bit for bit
+ * as the C server does (on x86; see the README for `one_at_a_time` on ARM).
+ *
+ * @example
+ * hash('murmur', 'user:42');          // a u32 token
+ * hash('md5', 'a{b}c', { hashTag: '{}' }) === hash('md5', 'b'); // true
+ * @throws {ConfigError} for `murmur3`, an unknown name, or a bad hash tag.
+ */
+export function hash(name: HashName | string, key: string | Uint8Array, options: Omit<HashOptions, 'hash'> = {}): number {
+  return keyToken(keyHashing({ ...options, hash: name }), key);
+}

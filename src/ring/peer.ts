@@ -1,0 +1,144 @@
+import { ConfigError, type ConfigLocation } from '../errors.js';
+import { describe, parseTokenList } from './token.js';
+
+/** Where a peer listens for peer-to-peer (dyn) traffic. */
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** One node of the pool. */
+export interface Peer {
+  /** Position in the pool's peer list; the local node is 0 in a server's view. */
+  readonly index: number;
+  readonly endpoint: Endpoint;
+  readonly rack: string;
+  readonly dc: string;
+  /** Zero or more tokens, in the order the config gives them. */
+  readonly tokens: readonly number[];
+  /** Is this the node whose configuration the topology was loaded from? */
+  readonly isLocal: boolean;
+  /** Is the peer in the local node's datacenter? */
+  readonly isSameDc: boolean;
+  /** Is the link to this peer encrypted (per `secure_server_option`)? */
+  readonly isSecure: boolean;
+  /** Optional name, written after the tokens in a seed string. */
+  readonly name?: string;
+}
+
+/** Flags a caller can set when parsing a seed; all default to `false`. */
+export interface SeedFlags {
+  isLocal?: boolean;
+  isSameDc?: boolean;
+  isSecure?: boolean;
+}
+
+/**
+ * Parses a seed string `host:port:rack:dc:tokens [name]`, as `dyn_seeds`
+ * writes it. Fields are split from the right, so an IPv6 host keeps its
+ * colons; `tokens` may be a comma-separated list.
+ *
+ * @throws {ConfigError} naming the part that is wrong.
+ * @example
+ * parseSeed('10.0.0.2:8101:rack1:dc1:1383429731', 1);
+ * // { index: 1, endpoint: { host: '10.0.0.2', port: 8101 }, rack: 'rack1', dc: 'dc1', tokens: [1383429731], ... }
+ */
+export function parseSeed(text: string, index: number, flags: SeedFlags = {}, where?: ConfigLocation): Peer {
+  if (typeof text !== 'string')
+    throw new ConfigError(`invalid seed ${describe(text)}: expected a string 'host:port:rack:dc:tokens'`, where);
+  checkIndex(index);
+  const trimmed = text.trim();
+  const space = trimmed.search(/\s/);
+  const main = space < 0 ? trimmed : trimmed.slice(0, space);
+  const name = space < 0 ? undefined : trimmed.slice(space).trim();
+  const parts = splitFromRight(main, 5);
+  if (parts === undefined) {
+    throw new ConfigError(`invalid seed '${text}': expected 'host:port:rack:dc:tokens [name]' (five fields separated by ':')`, where);
+  }
+  const [host, portText, rack, dc, tokenText] = parts;
+  const what = (part: string) => `invalid seed '${text}': ${part}`;
+  if (host === '') throw new ConfigError(what('the host is empty'), where);
+  const port = parsePort(portText);
+  if (port === undefined) throw new ConfigError(what(`port '${portText}' is not a number from 1 to 65535`), where);
+  if (rack === '') throw new ConfigError(what('the rack is empty'), where);
+  if (dc === '') throw new ConfigError(what('the datacenter is empty'), where);
+  if (tokenText === '') throw new ConfigError(what("no token (the last field lists the peer's tokens)"), where);
+  let tokens: number[];
+  try {
+    tokens = parseTokenList(tokenText);
+  } catch (err) {
+    throw new ConfigError(what((err as Error).message), where);
+  }
+  return makePeer({ index, endpoint: { host, port }, rack, dc, tokens, ...flags, ...(name ? { name } : {}) });
+}
+
+/** Builds a frozen peer, filling in the flags a caller left out. */
+export function makePeer(p: Omit<Peer, 'isLocal' | 'isSameDc' | 'isSecure'> & SeedFlags): Peer {
+  return Object.freeze({
+    index: p.index,
+    endpoint: Object.freeze({ host: p.endpoint.host, port: p.endpoint.port }),
+    rack: p.rack,
+    dc: p.dc,
+    tokens: Object.freeze([...p.tokens]),
+    isLocal: p.isLocal ?? false,
+    isSameDc: p.isSameDc ?? false,
+    isSecure: p.isSecure ?? false,
+    ...(p.name === undefined ? {} : { name: p.name }),
+  });
+}
+
+/** `host:port`, the identity of a peer across several nodes' configs. */
+export function endpointKey(e: Endpoint): string {
+  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+}
+
+/** Parses `host:port` (split at the last colon). */
+export function parseEndpoint(text: string): Endpoint | undefined {
+  const at = text.lastIndexOf(':');
+  if (at <= 0) return undefined;
+  const port = parsePort(text.slice(at + 1));
+  if (port === undefined) return undefined;
+  const host = text.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  return { host, port };
+}
+
+function parsePort(text: string): number | undefined {
+  if (!/^[0-9]{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port >= 1 && port <= 65535 ? port : undefined;
+}
+
+function splitFromRight(text: string, fields: number): string[] | undefined {
+  const out: string[] = [];
+  let end = text.length;
+  for (let i = 0; i < fields - 1; i++) {
+    const at = text.lastIndexOf(':', end - 1);
+    if (at < 0) return undefined;
+    out.unshift(text.slice(at + 1, end));
+    end = at;
+  }
+  out.unshift(text.slice(0, end));
+  return out;
+}
+
+/** Checks that a peer index is a u32. */
+export function checkIndex(index: number): void {
+  if (!Number.isInteger(index) || index < 0 || index > 0xffff_ffff) {
+    throw new RangeError(`peer index must be an integer from 0 to 4294967295, got ${describe(index)}`);
+  }
+}
+
+/**
+ * Checks what placement needs of a peer given as a plain object: a u32
+ * index, non-empty dc and rack, and a tokens array (its values are checked
+ * by the caller, which knows whether to copy them).
+ */
+export function checkPeerFields(p: Peer, position: number): void {
+  if (typeof p !== 'object' || p === null) throw new TypeError(`peer ${position} must be an object, got ${describe(p)}`);
+  checkIndex(p.index);
+  for (const field of ['rack', 'dc'] as const) {
+    if (typeof p[field] !== 'string' || p[field] === '')
+      throw new ConfigError(`peer ${p.index}: ${field} must be a non-empty string, got ${describe(p[field])}`);
+  }
+  if (!Array.isArray(p.tokens)) throw new ConfigError(`peer ${p.index}: tokens must be an array, got ${describe(p.tokens)}`);
+}

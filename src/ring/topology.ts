@@ -1,0 +1,275 @@
+import { parseDynomiteYaml, type ConfigSource } from '../config/dynomite-yaml.js';
+import { describeDisagreement, mergeNodeConfigs } from '../config/merge.js';
+import { Continuum } from './continuum.js';
+import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
+import type { KeyHashing, RouteTable } from '../engine/kernel.js';
+import { ConfigError, UnknownLocationError } from '../errors.js';
+import type { HashName } from '../hash/functions.js';
+import { keyHashing, keyToken, type HashOptions } from './key-hashing.js';
+import { checkPeerFields, makePeer, type Peer } from './peer.js';
+import { describe, parseToken } from './token.js';
+
+/** Options for building a topology. */
+export interface TopologyOptions extends HashOptions {
+  /** Engine for batch kernels; `auto` (default) uses WebAssembly where it has loaded. */
+  engine?: Engine;
+  /** Datacenter that `route` uses by default; default: the local peer's, else the first peer's. */
+  localDc?: string;
+}
+
+/** A (datacenter, rack) pair. */
+export interface RackId {
+  readonly dc: string;
+  readonly rack: string;
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const rackKey = (dc: string, rack: string) => `${dc}\u0000${rack}`;
+
+/**
+ * A pool's peers and the continuum of each (datacenter, rack). Immutable:
+ * build a new one when the configuration changes.
+ */
+export class Topology {
+  /** Every peer, in the order given. */
+  readonly peers: readonly Peer[];
+  /** The datacenter `route` uses by default. */
+  readonly localDc: string;
+  /** Hash function used to route keys. */
+  readonly hash: HashName;
+  /** Hash tag, when set. */
+  readonly hashTag: string | undefined;
+  private readonly hashing: KeyHashing;
+  private readonly engine: Engine;
+  private readonly byIndex = new Map<number, Peer>();
+  private readonly continuums = new Map<string, Continuum>();
+  private readonly rackList: RackId[];
+  private readonly routeTables = new Map<string, RouteTable & { continuums: Continuum[] }>();
+
+  private constructor(peers: readonly Peer[], options: TopologyOptions) {
+    this.engine = checkEngine(options.engine ?? 'auto');
+    const hashing = keyHashing(options);
+    this.hashing = hashing;
+    this.hash = hashing.hash;
+    this.hashTag = hashing.hashTag;
+    if (peers.length === 0) throw new ConfigError('a topology needs at least one peer');
+    this.peers = Object.freeze([...peers]);
+    for (const p of peers) {
+      if (this.byIndex.has(p.index)) throw new ConfigError(`two peers have index ${p.index}: peer indices must be unique`);
+      this.byIndex.set(p.index, p);
+    }
+    this.localDc = options.localDc ?? (peers.find((p) => p.isLocal) ?? peers[0]!).dc;
+    const members = new Map<string, Peer[]>();
+    for (const p of peers) {
+      const key = rackKey(p.dc, p.rack);
+      const rack = members.get(key);
+      if (rack) rack.push(p);
+      else members.set(key, [p]);
+    }
+    this.rackList = [...members.values()]
+      .map((ps) => ({ dc: ps[0]!.dc, rack: ps[0]!.rack }))
+      .sort((a, b) => compare(a.dc, b.dc) || compare(a.rack, b.rack));
+    for (const { dc, rack } of this.rackList) {
+      this.continuums.set(rackKey(dc, rack), new Continuum(dc, rack, members.get(rackKey(dc, rack))!, this.engine));
+    }
+    if (!this.rackList.some((r) => r.dc === this.localDc)) {
+      throw new ConfigError(`local datacenter '${this.localDc}' has no peers; known datacenters: ${this.datacenters().join(', ')}`);
+    }
+  }
+
+  /**
+   * Builds a topology from peers (plain objects are fine; they are checked
+   * and copied).
+   *
+   * @throws {ConfigError} for no peers, duplicate indices or bad tokens.
+   * @example
+   * const t = Topology.fromPeers([
+   *   parseSeed('10.0.0.1:8101:rack1:dc1:0', 0),
+   *   parseSeed('10.0.0.2:8101:rack1:dc1:2147483648', 1),
+   * ]);
+   */
+  static fromPeers(peers: readonly Peer[], options: TopologyOptions = {}): Topology {
+    if (!Array.isArray(peers)) throw new TypeError(`fromPeers takes an array of peers, got ${describe(peers)}`);
+    return new Topology(peers.map(checkPeer), options);
+  }
+
+  /**
+   * Builds a topology from one node's `dynomite.yml` (its own node is peer 0
+   * and local, its `dyn_seeds` follow) or several nodes' files merged (the
+   * same host:port is the same peer). The files' `hash:` and `hash_tag:` are
+   * used unless `options` sets them.
+   *
+   * @throws {ConfigError} with file and line for bad YAML or values, and
+   *   when files disagree about a peer or a setting.
+   */
+  static fromDynomiteYaml(texts: string | ConfigSource | readonly (string | ConfigSource)[], options: TopologyOptions = {}): Topology {
+    const list = Array.isArray(texts) ? texts : [texts];
+    if (list.length === 0) throw new ConfigError('no configuration given: pass the text of at least one dynomite.yml');
+    const merged = mergeNodeConfigs(list.map((t) => parseDynomiteYaml(t as ConfigSource | string)));
+    if (merged.disagreements.length > 0) {
+      throw new ConfigError(merged.disagreements.map(describeDisagreement).join('; '));
+    }
+    // Field by field: an option given as undefined must not erase the file's setting.
+    const hash = options.hash ?? merged.hash;
+    const hashTag = options.hashTag ?? merged.hashTag;
+    return new Topology(merged.peers, {
+      ...options,
+      ...(hash === undefined ? {} : { hash }),
+      ...(hashTag === undefined ? {} : { hashTag }),
+    });
+  }
+
+  /** Every (dc, rack), sorted by datacenter then rack; with `dc`, that datacenter's racks. */
+  racks(dc?: string): RackId[] {
+    if (dc === undefined) return this.rackList.map((r) => ({ ...r }));
+    this.checkDc(dc);
+    return this.rackList.filter((r) => r.dc === dc).map((r) => ({ ...r }));
+  }
+
+  /** Datacenter names, sorted. */
+  datacenters(): string[] {
+    return [...new Set(this.rackList.map((r) => r.dc))];
+  }
+
+  /** The peer with this index. */
+  peer(index: number): Peer {
+    const p = this.byIndex.get(index);
+    if (!p) throw new RangeError(`no peer has index ${describe(index)}`);
+    return p;
+  }
+
+  /**
+   * The continuum of one rack.
+   *
+   * @throws {UnknownLocationError} naming the known datacenters or racks.
+   */
+  continuum(dc: string, rack: string): Continuum {
+    const c = this.continuums.get(rackKey(dc, rack));
+    if (c) return c;
+    this.checkDc(dc);
+    const known = this.rackList.filter((r) => r.dc === dc).map((r) => r.rack);
+    throw new UnknownLocationError(`unknown rack '${rack}' in datacenter '${dc}'; its racks are: ${known.join(', ')}`, dc, rack);
+  }
+
+  /** The token of a key under this topology's hash and hash tag. */
+  token(key: string | Uint8Array): number {
+    return keyToken(this.hashing, key);
+  }
+
+  /**
+   * The owner of a key in every rack of a datacenter (default: the local
+   * one), in the order of `racks(dc)`. A write goes to each of them.
+   *
+   * @throws {NoTargetsError} when one of the racks has no tokens.
+   */
+  route(key: string | Uint8Array, dc: string = this.localDc): Peer[] {
+    const table = this.routeTable(dc);
+    // One key: hash it here (the same bits as the kernels, see the parity
+    // tests) and dispatch in each rack, with no batch buffers to fill.
+    const token = keyToken(this.hashing, key);
+    return table.continuums.map((c) => this.byIndex.get(c.dispatch(token))!);
+  }
+
+  /**
+   * Routes a batch of keys in one call: key `i` is `bytes[offsets[i],
+   * offsets[i + 1])`, so `offsets` has one more entry than there are keys.
+   * Returns the owner's peer index of key `i` in rack `r` (in `racks(dc)`
+   * order) at `out[i * racks + r]`.
+   *
+   * @param out Where to write; must hold keys × racks entries. New when omitted.
+   * @throws {RangeError} when offsets are not ascending or run past `bytes`.
+   * @example
+   * const keys = new TextEncoder().encode('user:1user:22');
+   * topology.routeKeys(keys, Uint32Array.of(0, 6, 13));
+   */
+  routeKeys(bytes: Uint8Array, offsets: Uint32Array, dc?: string, out?: Uint32Array): Uint32Array;
+  /** Routes string keys, encoded as UTF-8 into a reused buffer. */
+  routeKeys(keys: readonly string[], dc?: string, out?: Uint32Array): Uint32Array;
+  routeKeys(a: Uint8Array | readonly string[], b?: Uint32Array | string, c?: string | Uint32Array, d?: Uint32Array): Uint32Array {
+    if (Array.isArray(a)) return this.routeKeys(...encodeKeys(a), b as string | undefined, c as Uint32Array | undefined);
+    const bytes = a as Uint8Array;
+    const offsets = b as Uint32Array;
+    const dc = (c as string | undefined) ?? this.localDc;
+    checkKeyBatch(bytes, offsets);
+    const table = this.routeTable(dc);
+    const size = (offsets.length - 1) * table.racks.length;
+    const out = d ?? new Uint32Array(size);
+    if (!(out instanceof Uint32Array) || out.length !== size) {
+      throw new RangeError(`out must be a Uint32Array of ${size} entries (keys × racks)`);
+    }
+    if (size > 0) kernelFor(this.engine).routeKeys(table, this.hashing, bytes, offsets, out);
+    return out;
+  }
+
+  private routeTable(dc: string): RouteTable & { continuums: Continuum[] } {
+    let table = this.routeTables.get(dc);
+    if (!table) {
+      const continuums = this.racks(dc).map((r) => this.continuum(r.dc, r.rack));
+      table = { continuums, racks: continuums.map((c) => c.data) };
+      this.routeTables.set(dc, table);
+    }
+    for (const c of table.continuums) c.checkNotEmpty();
+    return table;
+  }
+
+  private checkDc(dc: string): void {
+    if (typeof dc !== 'string' || !this.rackList.some((r) => r.dc === dc)) {
+      throw new UnknownLocationError(`unknown datacenter ${describe(dc)}; known datacenters: ${this.datacenters().join(', ')}`, String(dc));
+    }
+  }
+}
+
+function checkPeer(p: Peer, position: number): Peer {
+  checkPeerFields(p, position);
+  if (typeof p.endpoint?.host !== 'string' || !Number.isInteger(p.endpoint?.port)) {
+    throw new ConfigError(`peer ${p.index}: endpoint must be { host: string, port: integer }`);
+  }
+  const tokens = p.tokens.map((t) => {
+    try {
+      return parseToken(t);
+    } catch (err) {
+      throw new ConfigError(`peer ${p.index}: ${(err as Error).message}`);
+    }
+  });
+  return makePeer({ ...p, tokens });
+}
+
+function checkKeyBatch(bytes: Uint8Array, offsets: Uint32Array): void {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`routeKeys takes the keys as a Uint8Array, got ${describe(bytes)}`);
+  if (!(offsets instanceof Uint32Array) || offsets.length === 0) {
+    throw new TypeError('offsets must be a Uint32Array of key boundaries: one more entry than there are keys');
+  }
+  for (let i = 1; i < offsets.length; i++) {
+    if (offsets[i]! < offsets[i - 1]!)
+      throw new RangeError(`offsets must be ascending: offsets[${i}] = ${offsets[i]} < offsets[${i - 1}] = ${offsets[i - 1]}`);
+  }
+  const last = offsets[offsets.length - 1]!;
+  if (last > bytes.length)
+    throw new RangeError(`offsets run past the buffer: the last offset is ${last}, the buffer holds ${bytes.length} bytes`);
+}
+
+const encoder = new TextEncoder();
+/** Largest key buffer kept between calls; a bigger batch gets its own. */
+const KEEP_BYTES = 16 << 20;
+let keyBuffer = new Uint8Array(1 << 16);
+
+/** UTF-8 encodes keys back to back into a buffer reused across calls. */
+function encodeKeys(keys: readonly string[]): [Uint8Array, Uint32Array] {
+  const offsets = new Uint32Array(keys.length + 1);
+  let buffer = keyBuffer;
+  let at = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (typeof key !== 'string') throw new TypeError(`key ${i} must be a string, got ${describe(key)}`);
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    if (at + key.length * 3 > buffer.length) {
+      const grown = new Uint8Array(Math.max(buffer.length * 2, at + key.length * 3));
+      grown.set(buffer.subarray(0, at));
+      buffer = grown;
+    }
+    at += encoder.encodeInto(key, buffer.subarray(at)).written;
+    offsets[i + 1] = at;
+  }
+  if (buffer.length <= KEEP_BYTES) keyBuffer = buffer;
+  return [buffer.subarray(0, at), offsets];
+}

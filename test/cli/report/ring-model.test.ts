@@ -1,0 +1,92 @@
+/**
+ * The report page's pure parts, run in Node: the ring model (arcs, shares,
+ * problems) and the SVG, called directly and through their source text, the
+ * way the page inlines them.
+ */
+import { describe, expect, it } from 'vitest';
+import * as lib from '../../../src/index.js';
+import { peerColours } from '../../../src/cli/report/palette.js';
+import { buildRingModel, type RingModel } from '../../../src/cli/report/ring-model.js';
+import { ringSvg } from '../../../src/cli/report/ring-svg.js';
+import { bigCluster, EMPTY_RACK_NODE } from '../../helpers/configs.js';
+
+const SPACE = 2 ** 32;
+
+function model(...texts: string[]): RingModel {
+  const result = buildRingModel(
+    lib,
+    texts.map((text, i) => ({ file: `f${i}.txt`, text })),
+  );
+  if ('error' in result) throw new Error(result.error.message);
+  return result.model;
+}
+
+/** Re-creates a function from its source text alone, as the page does. */
+function fromSource<F>(fn: F): F {
+  return new Function(`return (${String(fn)})`)() as F;
+}
+
+describe('ring model', () => {
+  it('merges a peer’s adjacent arcs, across the wrap-around too', () => {
+    const m = model('10.0.0.1:8101:r:dc:0,200 a\n10.0.0.2:8101:r:dc:100 b\n');
+    expect(m.racks[0]!.arcs).toEqual([
+      { peer: 0, start: 100, span: SPACE - 100 },
+      { peer: 1, start: 0, span: 100 },
+    ]);
+    expect(m.racks[0]!.peers.map((p) => p.share)).toEqual([(SPACE - 100) / SPACE, 100 / SPACE]);
+  });
+
+  it('gives a lone peer the whole ring, even with several tokens', () => {
+    expect(model('10.0.0.1:8101:r:dc:5,9,4000000000\n').racks[0]!.arcs).toEqual([{ peer: 0, start: 4000000000, span: SPACE }]);
+  });
+
+  it('covers the ring exactly once and matches the shares, 64 peers × 256 tokens with an overlap', () => {
+    const big = bigCluster();
+    const m = model(big.seeds, EMPTY_RACK_NODE);
+    const [a, b] = m.racks;
+    expect(a!.arcs.reduce((n, arc) => n + arc.span, 0)).toBe(SPACE);
+    for (const p of a!.peers) {
+      const owned = a!.arcs.filter((arc) => arc.peer === p.index).reduce((n, arc) => n + arc.span, 0);
+      expect(owned / SPACE).toBeCloseTo(p.share, 12);
+    }
+    // Consecutive arcs never belong to one peer: they would have been merged.
+    expect(a!.arcs.every((arc, i) => arc.peer !== a!.arcs[(i + 1) % a!.arcs.length]!.peer)).toBe(true);
+    expect(a!.overlaps).toEqual([big.overlap]);
+    expect(a!.peers.filter((p) => p.overlaps).map((p) => p.index)).toEqual(big.overlap.peers);
+    expect(b).toMatchObject({ rack: 'rack-b', empty: true, arcs: [], tokenCount: 0 });
+    expect(m.problems.map((p) => [p.kind, p.rack, p.token])).toEqual([
+      ['Overlap', 'rack-a', big.overlap.token],
+      ['EmptyRack', 'rack-b', undefined],
+    ]);
+  });
+
+  it('reports the first parse error with its file and line', () => {
+    const result = buildRingModel(lib, [
+      { file: 'ok.txt', text: '10.0.0.1:8101:r:dc:0\n' },
+      { file: 'bad.txt', text: '# seeds\n10.0.0.2:8101:r:dc:-1\n' },
+    ]);
+    expect(result).toEqual({ error: { file: 'bad.txt', line: 2, message: expect.stringMatching(/^bad\.txt:2: invalid seed/) } });
+  });
+
+  it('lists files that disagree about a peer', () => {
+    const m = model('10.0.0.1:8101:r:dc:0\n', '10.0.0.1:8101:r:dc:7\n');
+    expect(m.problems).toEqual([{ kind: 'Disagreement', message: expect.stringContaining('10.0.0.1:8101') }]);
+  });
+});
+
+describe('page functions run from their source text alone', () => {
+  it('builds the same model and draws the same SVG', () => {
+    const files = [{ file: 'big.txt', text: bigCluster().seeds }];
+    const direct = buildRingModel(lib, files);
+    expect(fromSource(buildRingModel)(lib, files)).toEqual(direct);
+    const rack = (direct as { model: RingModel }).model.racks[0]!;
+    const colours = fromSource(peerColours)(rack.peers.length);
+    expect(colours).toEqual(peerColours(64));
+    expect(new Set(colours).size).toBe(64);
+    const svg = fromSource(ringSvg)(rack, colours);
+    expect(svg).toBe(ringSvg(rack, colours));
+    // One path per peer however many arcs it has, plus the overlap marker.
+    expect(svg.match(/<path class="arc" /g)).toHaveLength(64);
+    expect(svg.match(/class="overlap-marker"/g)).toHaveLength(1);
+  });
+});

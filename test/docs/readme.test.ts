@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import { ringTour } from '../../examples/ring-tour.js';
+import { routeKeysDemo } from '../../examples/route-keys.js';
+import { checkCoverage } from '../../examples/check-coverage.js';
+import { hash } from '../../src/index.js';
+// @ts-expect-error: a plain .mjs script, without type declarations
+import { MARKED_BLOCK, syncedReadme } from '../../scripts/readme-examples.mjs';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+describe('README examples', () => {
+  it('show each example file exactly (node scripts/readme-examples.mjs syncs them)', () => {
+    expect([...readme.matchAll(MARKED_BLOCK)].length).toBeGreaterThanOrEqual(4);
+    expect(syncedReadme(readme)).toBe(readme);
+  });
+
+  it('ring tour: racks, owners, dispatch and shares of the example cluster', () => {
+    const r = ringTour();
+    expect(r.racks).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c'].map((rack) => ({ dc: 'us-east-1', rack })));
+    expect(r.owners).toHaveLength(3);
+    expect(r.owner).toBe(2); // first token >= 1431655766 is 2863311530, the third node's
+    expect(Array.from(r.batch)).toEqual([0, 1, 0]);
+    expect([...r.shares.values()].reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+    expect(r.smallOwner).toBe(0); // past the last token wraps to the first
+  });
+
+  it('routing: tokens, tags and batch routing agree', () => {
+    const yaml = readFileSync(new URL('../../examples/cluster/dynomite.yml', import.meta.url), 'utf8');
+    const r = routeKeysDemo(yaml);
+    expect(r.token).toBe(hash('murmur', new TextEncoder().encode('user:42')));
+    expect(r.tagged).toBe(true);
+    expect(r.owners).toHaveLength(3);
+    expect(r.byRack).toHaveLength(6);
+    expect(Array.from(r.byRack)).toEqual(Array.from(r.same));
+    vi.restoreAllMocks();
+  });
+
+  it('coverage: a clean cluster, an overlap, and a required rack that is missing', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(checkCoverage('examples/cluster/dynomite.yml')).toEqual([]);
+    expect(log).toHaveBeenLastCalledWith(expect.stringContaining("rack 'us-east-1d' in datacenter 'us-east-1' has no tokens"));
+    expect(checkCoverage('examples/overlap/dynomite.yml')).toEqual([
+      { kind: 'Overlap', dc: 'us-east-1', rack: 'us-east-1b', token: 1431655765, peers: [4, 5] },
+    ]);
+    log.mockRestore();
+  });
+});
