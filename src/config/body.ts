@@ -3,7 +3,7 @@
  * the entry and what is wrong, and field readers over lossless JSON.
  */
 import { ConfigError } from '../errors.js';
-import { parsePort } from '../ring/peer.js';
+import { makePeer, parsePort, type Peer } from '../ring/peer.js';
 import { parseToken } from '../ring/token.js';
 import { JsonNumber, describeJson, parseJsonLossless, type JsonValue } from './json.js';
 
@@ -78,4 +78,32 @@ export class JsonFields {
     if (port === undefined) throw bodyError(this.ctx, path, `expected a port from 1 to 65535, got ${describeJson(v)}`);
     return port;
   }
+}
+
+/** One node as a topology source lists it: one token, the peer port. */
+export interface ListedNode {
+  dc: string;
+  rack: string;
+  host: string;
+  port: number;
+  token: number;
+}
+
+/**
+ * Peers indexed in listing order; `localAt` (when known) is local, and
+ * `isSameDc` is relative to its datacenter, or to the first node's.
+ */
+export function listedPeers(nodes: readonly ListedNode[], localAt: number | undefined): Peer[] {
+  const localDc = nodes[localAt ?? 0]!.dc;
+  return nodes.map((n, index) =>
+    makePeer({
+      index,
+      endpoint: { host: n.host, port: n.port },
+      rack: n.rack,
+      dc: n.dc,
+      tokens: [n.token],
+      isLocal: index === localAt,
+      isSameDc: n.dc === localDc,
+    }),
+  );
 }

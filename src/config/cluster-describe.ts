@@ -2,8 +2,8 @@
  * The body of a live node's `GET /cluster_describe` (admin port, default
  * 22222): the cluster as that node's gossip sees it.
  */
-import { makePeer, type Peer } from '../ring/peer.js';
-import { JsonFields, parseJsonBody, type BodyContext } from './body.js';
+import type { Peer } from '../ring/peer.js';
+import { JsonFields, listedPeers, parseJsonBody, type BodyContext, type ListedNode } from './body.js';
 
 /** Options for {@link parseClusterDescribe}. */
 export interface ClusterDescribeOptions {
@@ -34,7 +34,7 @@ export function parseClusterDescribe(body: string, options: ClusterDescribeOptio
   const ctx: BodyContext = { format: 'cluster_describe', ...(options.source === undefined ? {} : { source: options.source }) };
   const f = new JsonFields(ctx);
   const root = f.object(parseJsonBody(ctx, body), 'the body');
-  const found: { dc: string; rack: string; host: string; port: number; token: number }[] = [];
+  const found: ListedNode[] = [];
   f.array(root.dcs, 'dcs').forEach((dcValue, d) => {
     const dcPath = `dcs[${d}]`;
     const dcObject = f.object(dcValue, dcPath);
@@ -59,16 +59,5 @@ export function parseClusterDescribe(body: string, options: ClusterDescribeOptio
     });
   });
   if (found.length === 0) throw f.error('dcs', 'no servers: a live node always lists at least itself');
-  const localDc = found[0]!.dc;
-  return found.map((n, index) =>
-    makePeer({
-      index,
-      endpoint: { host: n.host, port: n.port },
-      rack: n.rack,
-      dc: n.dc,
-      tokens: [n.token],
-      isLocal: index === 0,
-      isSameDc: n.dc === localDc,
-    }),
-  );
+  return listedPeers(found, 0);
 }

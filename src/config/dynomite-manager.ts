@@ -2,8 +2,8 @@
  * Dynomite Manager's topology body (what Netflix Dyno reads as its token
  * map): a flat list of nodes.
  */
-import { makePeer, type Peer } from '../ring/peer.js';
-import { JsonFields, parseJsonBody, type BodyContext } from './body.js';
+import type { Peer } from '../ring/peer.js';
+import { JsonFields, listedPeers, parseJsonBody, type BodyContext } from './body.js';
 
 /** Options for {@link parseDynomiteManager}. */
 export interface DynomiteManagerOptions {
@@ -86,17 +86,6 @@ export function parseDynomiteManager(body: string, options: DynomiteManagerOptio
       `no entry is the local node ${host}${port === undefined ? '' : `:${port}`} (matched against hostname, ip and port)`,
     );
   }
-  const localDc = nodes[localAt ?? 0]!.dc;
-  const peers = nodes.map((n, index) =>
-    makePeer({
-      index,
-      endpoint: { host: n.host, port: n.port },
-      rack: n.rack,
-      dc: n.dc,
-      tokens: [n.token],
-      isLocal: index === localAt,
-      isSameDc: n.dc === localDc,
-    }),
-  );
+  const peers = listedPeers(nodes, localAt);
   return hashTag === undefined ? { peers } : { peers, hashTag: hashTag.value };
 }
