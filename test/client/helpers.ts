@@ -70,6 +70,7 @@ export async function startCluster(layout: { racks: number; perRack: number; dcs
     clientPort: Object.fromEntries(nodes.map((n) => [`127.0.0.1:${n.peerPort}`, n.server.port])),
     direct(index) {
       const redis = new Redis({ host: '127.0.0.1', port: nodes[index]!.server.port, lazyConnect: false, maxRetriesPerRequest: 1 });
+      redis.on('error', () => {}); // a killed node's inspector reconnects quietly
       directs.push(redis);
       return redis;
     },
