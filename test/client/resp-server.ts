@@ -61,7 +61,7 @@ export async function startRespServer(answer: (command: string[]) => Answer | un
     sockets.add(socket);
     const log: string[][] = [];
     connections.push(log);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
     socket.on('data', (data) => {
