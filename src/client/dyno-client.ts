@@ -1,11 +1,13 @@
 /** `DynoClient`: the token-aware, rack-affine, failing-over client for Dynomite clusters. */
 import { EventEmitter } from 'node:events';
 import type { RedisCommander } from 'ioredis';
-import { ClientConnectError, CommandRefusedError, type ClientNodeRef, type FailedAttempt } from '../errors.js';
+import { ClientConnectError, CommandRefusedError, ServerReplyError, type ClientNodeRef, type FailedAttempt } from '../errors.js';
 import { validateTokenCoverage, type CoverageIssue } from '../ring/coverage.js';
 import type { Topology } from '../ring/topology.js';
 import { classify, COMMAND_NAMES, type Arg } from './commands.js';
 import { plan, type Plan } from './dispatch.js';
+import { Coordinator } from './coordinator/coordinator.js';
+import type { HintQueueEvents, PeerHintStats } from './coordinator/hint-queues.js';
 import { withFailover, type FailoverContext } from './failover.js';
 import { NodePool, nodeRef, type NodeState, type NodeStats, type PoolEvents } from './node-pool.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
@@ -19,7 +21,7 @@ export interface NodeInfo extends ClientNodeRef {
 }
 
 /** Every event a client emits, with its payload. */
-export interface ClientEvents extends PoolEvents {
+export interface ClientEvents extends PoolEvents, HintQueueEvents {
   /** A command failed on `from` and is sent to `to`. */
   failover: { from: ClientNodeRef; to: ClientNodeRef; reason: string; command: string };
   /** A refreshed topology was taken into use. */
@@ -30,7 +32,8 @@ export interface ClientEvents extends PoolEvents {
 
 /** What `stats()` returns. */
 export interface ClientStats {
-  nodes: NodeStats[];
+  /** Per node; in coordinator mode (`nodes: 'redis'`) with `hints`, each has its hint counters too. */
+  nodes: (NodeStats & { hints?: PeerHintStats })[];
 }
 
 type Callback = (err: Error | null, result?: unknown) => void;
@@ -47,6 +50,9 @@ export class DynoClient extends EventEmitter {
   private readonly pool: NodePool;
   private readonly failoverContext: FailoverContext;
   private closed = false;
+  /** Coordinator mode (`nodes: 'redis'`): the write and read paths that replicate; keyless commands still go through the pool. */
+  private readonly coordinator: Coordinator | undefined;
+  private replayTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -61,6 +67,7 @@ export class DynoClient extends EventEmitter {
       maxAttempts: options.maxAttempts,
       onFailover: (from, to, reason, command) => this.notify('failover', { from, to, reason, command }),
     };
+    if (options.nodes === 'redis') this.coordinator = this.startCoordinator(placement);
   }
 
   /**
@@ -88,6 +95,41 @@ export class DynoClient extends EventEmitter {
     const client = new DynoClient(resolved, topo, { localDc, localRack, allowRemoteDc: resolved.allowRemoteDc });
     await client.start();
     return client;
+  }
+
+  private startCoordinator(placement: Placement): Coordinator {
+    const o = this.options;
+    const pool = this.pool;
+    const coordinator = new Coordinator({
+      topology: this.current.topology,
+      localDc: placement.localDc,
+      localRack: placement.localRack,
+      readConsistency: o.readConsistency,
+      writeConsistency: o.writeConsistency,
+      hintTtlMs: o.hintTtlMs,
+      allowRemoteDc: o.allowRemoteDc,
+      ...(o.hints === undefined ? {} : { hints: o.hints }),
+      transport: {
+        isUp: (peer) => pool.usable(peer),
+        send: (peer, name, args, buffer) => pool.send(peer, name, args, buffer),
+        // An error reply to a replayed hint still means the server has it.
+        sendStored: (peer, payload) =>
+          pool.sendStored(peer, payload).catch((err: unknown) => (err instanceof ServerReplyError ? err : Promise.reject(err))),
+        describe: (peer) => nodeRef(pool.get(peer)!),
+      },
+      emit: (event, payload) => this.notify(event, payload as ClientEvents[typeof event]),
+      onError: (error) => this.notify('error', error),
+    });
+    const queues = coordinator.queues;
+    if (queues !== undefined) {
+      this.on('node:up', () => queues.kickAll());
+      this.replayTimer = setInterval(() => {
+        queues.expire().catch((error: Error) => this.notify('error', error));
+        queues.kickAll();
+      }, o.hintReplayIntervalMs);
+      this.replayTimer.unref();
+    }
+    return coordinator;
   }
 
   private async start(): Promise<void> {
@@ -134,6 +176,7 @@ export class DynoClient extends EventEmitter {
 
   private async run(name: string, args: Arg[], buffer: boolean): Promise<unknown> {
     const p = this.plan(name, args);
+    if (this.coordinator !== undefined && p.command.routing.kind !== 'keyless') return this.coordinator.run(p.command, args, buffer);
     if (p.parts.length === 1) {
       const part = p.parts[0]!;
       return withFailover(this.failoverContext, part.name, part.retrySafe, part.candidates, (node) =>
@@ -179,8 +222,13 @@ export class DynoClient extends EventEmitter {
 
   /** Starts a pipeline: chain commands, then `exec()`. */
   pipeline(): DynoPipeline & RedisCommander<{ type: 'pipeline' }> {
-    return new DynoPipeline({ failover: this.failoverContext, plan: (n, a) => this.plan(n, a) }) as DynoPipeline &
-      RedisCommander<{ type: 'pipeline' }>;
+    const coordinator = this.coordinator;
+    return new DynoPipeline({
+      failover: this.failoverContext,
+      plan: (n, a) => this.plan(n, a),
+      coordinate:
+        coordinator && ((p, args, buffer) => (p.command.routing.kind === 'keyless' ? undefined : coordinator.run(p.command, args, buffer))),
+    }) as DynoPipeline & RedisCommander<{ type: 'pipeline' }>;
   }
 
   /** The node a command for this key goes to now (its owner in the first rack with a usable one). */
@@ -213,12 +261,19 @@ export class DynoClient extends EventEmitter {
 
   /** Per node: state, requests, errors by reason, failovers, latency p50/p99. */
   stats(): ClientStats {
-    return { nodes: this.pool.stats() };
+    const nodes = this.pool.stats();
+    const hints = this.coordinator?.queues?.stats();
+    if (hints === undefined) return { nodes };
+    const none: PeerHintStats = { queued: 0, stored: 0, bytes: 0, replayed: 0, expired: 0, refused: 0 };
+    return { nodes: nodes.map((n) => ({ ...n, hints: hints.get(n.index) ?? { ...none } })) };
   }
 
   /** Closes every connection after its in-flight commands have their replies. */
   async quit(): Promise<'OK'> {
     this.closed = true;
+    clearInterval(this.replayTimer);
+    // Replica writes still out and hints being stored finish first, so none is lost to the close.
+    await this.coordinator?.settled();
     await this.pool.close(true);
     return 'OK';
   }
@@ -226,6 +281,7 @@ export class DynoClient extends EventEmitter {
   /** Closes every connection now; in-flight commands fail. */
   disconnect(): void {
     this.closed = true;
+    clearInterval(this.replayTimer);
     void this.pool.close(false);
   }
 }

@@ -13,6 +13,7 @@ import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { ServerReplyError, type ClientNodeRef } from '../errors.js';
 import type { Endpoint, Peer } from '../ring/peer.js';
 import type { Arg } from './commands.js';
+import { StoredCommand } from './coordinator/wire.js';
 import type { ResolvedOptions } from './options.js';
 
 /**
@@ -217,13 +218,28 @@ export class NodePool {
    * @throws {AttemptFailure} for a failure another node might not have.
    * @throws {ServerReplyError} for an error reply retrying cannot fix.
    */
-  async send(index: number, name: string, args: readonly Arg[], buffer: boolean): Promise<unknown> {
+  send(index: number, name: string, args: readonly Arg[], buffer: boolean): Promise<unknown> {
+    return this.attempt(index, name, (redis) =>
+      buffer ? redis.callBuffer(name, ...(args as Arg[])) : redis.call(name, ...(args as Arg[])),
+    );
+  }
+
+  /**
+   * Writes a request stored as bytes (a hint) on the node's connection, as
+   * {@link send} writes a command: same queue, health and statistics.
+   */
+  sendStored(index: number, payload: Uint8Array): Promise<unknown> {
+    const command = new StoredCommand(payload);
+    return this.attempt(index, command.name, (redis) => redis.sendCommand(command) as Promise<unknown>);
+  }
+
+  private async attempt(index: number, name: string, run: (redis: Redis) => Promise<unknown>): Promise<unknown> {
     const node = this.nodes.get(index)!;
     node.stats.requests++;
     if (!node.sessionReady) throw this.failed(node, notConnected(node));
     const start = performance.now();
     try {
-      const reply = await (buffer ? node.redis.callBuffer(name, ...(args as Arg[])) : node.redis.call(name, ...(args as Arg[])));
+      const reply = await run(node.redis);
       this.succeeded(node, performance.now() - start);
       return reply;
     } catch (err) {

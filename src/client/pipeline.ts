@@ -15,6 +15,8 @@ export interface PipelineHost {
   failover: FailoverContext;
   /** Checks and plans a command; throws a refusal. */
   plan(name: string, args: Arg[]): Plan;
+  /** Coordinator mode: sends a planned command itself (replicated); undefined leaves it to the pipeline. */
+  coordinate?(plan: Plan, args: Arg[], buffer: boolean): Promise<unknown> | undefined;
 }
 
 interface Pending {
@@ -104,15 +106,26 @@ export class DynoPipeline {
    * @throws {CommandRefusedError} before anything is sent, for the first command Dynomite cannot take.
    */
   async exec(): Promise<[error: Error | null, result: unknown][]> {
-    const plans = this.queued.map((q) => ({ plan: this.host.plan(q.name, q.args), buffer: q.buffer }));
-    const parts = plans.flatMap(({ plan, buffer }) => plan.parts.map((part) => ({ part, buffer })));
+    const planned = this.queued.map((q) => ({ plan: this.host.plan(q.name, q.args), q }));
+    // Every command is checked before the first is sent.
+    const plans = planned.map(({ plan, q }) => ({ plan, buffer: q.buffer, own: this.host.coordinate?.(plan, q.args, q.buffer) }));
+    const own = plans.map(({ own }) =>
+      own?.then(
+        (reply): [null, unknown] => [null, reply],
+        (error: Error): [Error, undefined] => [error, undefined],
+      ),
+    );
+    const parts = plans.filter((p) => p.own === undefined).flatMap(({ plan, buffer }) => plan.parts.map((part) => ({ part, buffer })));
     const done = await runParts(this.host.failover, parts);
     let at = 0;
-    return plans.map(({ plan }) => {
-      const mine = done.slice(at, (at += plan.parts.length));
-      const error = mine.find((p) => p.result!.error !== null)?.result!.error;
-      if (error) return [error, undefined];
-      return [null, plan.merge(mine.map((p) => p.result!.reply))];
-    });
+    return Promise.all(
+      plans.map(({ plan }, i): [Error | null, unknown] | Promise<[Error | null, unknown]> => {
+        if (own[i] !== undefined) return own[i];
+        const mine = done.slice(at, (at += plan.parts.length));
+        const error = mine.find((p) => p.result!.error !== null)?.result!.error;
+        if (error) return [error, undefined];
+        return [null, plan.merge(mine.map((p) => p.result!.reply))];
+      }),
+    );
   }
 }

@@ -1,0 +1,265 @@
+/**
+ * Coordinator mode: the client plays the Dynomite node. Every peer is a plain
+ * Redis server; a write goes to the key's owner in every rack, is answered at
+ * the write consistency level, and what a replica misses is kept as a hint
+ * and replayed, in order, when it is back. Reads ask one or a quorum of the
+ * local racks at the read consistency level.
+ */
+import { hasFlag } from '@ioredis/commands';
+import { CommandFailedError, ServerReplyError, type ClientNodeRef, type FailedAttempt, type RackOutcome } from '../../errors.js';
+import type { Topology } from '../../ring/topology.js';
+import type { Arg, Classified } from '../commands.js';
+import { mergeSplit } from '../dispatch.js';
+import { failedError } from '../failover.js';
+import type { Consistency } from '../options.js';
+import { ReadTally, WriteTally } from './consistency.js';
+import { HintQueues, type CoordinatorHintStore, type HintQueueEvents, type PeerHintStats, type ReplayTransport } from './hint-queues.js';
+import { InFlight } from './in-flight.js';
+import { commandBytes } from './wire.js';
+
+/** How the coordinator reaches the Redis servers. */
+export interface CoordinatorTransport extends ReplayTransport {
+  /**
+   * Runs a command on one peer. Rejects with a `ServerReplyError` for an
+   * error reply (the server has it, retrying cannot help), and with any other
+   * error when the command was not delivered or not answered in time.
+   */
+  send(peer: number, name: string, args: readonly Arg[], buffer: boolean): Promise<unknown>;
+  /** A peer as errors describe it. */
+  describe(peer: number): ClientNodeRef;
+}
+
+/** Options of a {@link Coordinator}. */
+export interface CoordinatorOptions {
+  topology: Topology;
+  localDc: string;
+  localRack: string;
+  transport: CoordinatorTransport;
+  readConsistency: Consistency;
+  writeConsistency: Consistency;
+  /** Where missed replica writes wait; without one, a missed replica write is only counted as failed. */
+  hints?: CoordinatorHintStore;
+  hintTtlMs: number;
+  /** May a `DC_ONE` read go to a remote datacenter once no local rack answers? */
+  allowRemoteDc: boolean;
+  emit<E extends keyof HintQueueEvents>(event: E, payload: HintQueueEvents[E]): void;
+  onError(error: Error): void;
+}
+
+type Outcome = { outcome: 'acked'; reply: unknown } | { outcome: Exclude<RackOutcome['outcome'], 'acked'>; error: Error };
+
+const keyOf = (k: Arg): string | Buffer => (typeof k === 'number' ? String(k) : k);
+const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
+
+/** The write path, read path and hint queues of coordinator mode. */
+export class Coordinator {
+  /** The hint queues; undefined without a store. */
+  readonly queues: HintQueues | undefined;
+  private readonly inFlight = new InFlight();
+
+  constructor(private readonly o: CoordinatorOptions) {
+    this.queues =
+      o.hints === undefined
+        ? undefined
+        : new HintQueues({ store: o.hints, transport: o.transport, ttlMs: o.hintTtlMs, emit: o.emit, onError: o.onError });
+  }
+
+  private replicas(key: Arg) {
+    return this.o.topology.replicas(keyOf(key), { dc: this.o.localDc, rack: this.o.localRack });
+  }
+
+  /**
+   * Runs a keyed command: writes are replicated, reads asked at the read
+   * level; a multi-key command is split by its keys' owners and merged.
+   */
+  run(c: Classified, args: readonly Arg[], buffer: boolean): Promise<unknown> {
+    const write = hasFlag(c.name, 'write');
+    const r = c.routing;
+    if (r.kind === 'keyless') throw new TypeError('coordinator mode routes only commands with keys');
+    if (r.kind === 'keyed') return this.one(c.name, args, r.keys[0]!, buffer, write);
+    const groups = new Map<string, { args: Arg[]; positions: number[]; key: Arg }>();
+    r.keys.forEach((key, i) => {
+      const reps = this.replicas(key);
+      const sig = [...reps.local, ...reps.remote.flatMap((d) => d.candidates)].map((o) => o.peer.index).join(',');
+      let g = groups.get(sig);
+      if (g === undefined) groups.set(sig, (g = { args: [], positions: [], key }));
+      for (let s = 0; s < r.step; s++) g.args.push(args[i * r.step + s]!);
+      g.positions.push(i);
+    });
+    const parts = [...groups.values()];
+    return Promise.all(parts.map((g) => this.one(c.name, g.args, g.key, buffer, write))).then((replies) =>
+      mergeSplit(c.name, parts, replies, r.keys.length),
+    );
+  }
+
+  private one(name: string, args: readonly Arg[], key: Arg, buffer: boolean, write: boolean): Promise<unknown> {
+    if (write) return this.write(name, args, key, buffer);
+    return this.o.readConsistency === 'DC_ONE' ? this.readOne(name, args, key, buffer) : this.readQuorum(name, args, key, buffer);
+  }
+
+  /**
+   * Sends a write to the owner in every rack (local and remote datacenters)
+   * and resolves at the write level with the local rack's reply (or the
+   * first rack that answered). A replica that missed it and whose hint was
+   * stored before the level was decided has that hint stored when this resolves.
+   *
+   * @throws {QuorumError} `QuorumNotReached` naming the racks on each side.
+   * @throws {ServerReplyError} when the level is missed and a replica answered an error.
+   */
+  write(name: string, args: readonly Arg[], key: Arg, buffer: boolean): Promise<unknown> {
+    const reps = this.replicas(key);
+    const localAt = reps.local.findIndex((o) => o.rack === this.o.localRack);
+    const tally = new WriteTally(
+      this.o.writeConsistency,
+      reps.local.map((o) => ({ rack: o.rack, peer: o.peer.index })),
+      localAt,
+    );
+    let bytes: Uint8Array | undefined;
+    const payload = () => (bytes ??= commandBytes(name, args));
+    const replies: unknown[] = [];
+    const hints: Promise<unknown>[] = [];
+    let replyError: ServerReplyError | undefined;
+    let outstanding = reps.local.length;
+    // Met: answer at once. Missed: wait for every local rack, so the error says exactly who has the write.
+    const decided = new Promise<void>((resolve) => {
+      reps.local.forEach((o, i) => {
+        this.replicate(o.peer.index, name, args, buffer, payload, hints).then((out) => {
+          outstanding--;
+          if (out.outcome === 'acked') replies[i] = out.reply;
+          else if (out.error instanceof ServerReplyError) replyError ??= out.error;
+          const state = tally.record(i, out.outcome, out.outcome === 'acked' ? undefined : messageOf(out.error));
+          if (state === 'met' || (state === 'missed' && outstanding === 0)) resolve();
+        }, this.o.onError);
+      });
+    });
+    // Remote datacenters never hold up the reply; every rack there gets the
+    // write, as the receiving Dynomite node would forward it to its racks.
+    for (const dc of reps.remote)
+      for (const o of dc.candidates) this.replicate(o.peer.index, name, args, buffer, payload, hints).catch(this.o.onError);
+    return decided.then(async () => {
+      await Promise.allSettled(hints);
+      if (tally.state === 'missed') throw replyError ?? tally.error(name);
+      return localAt in replies ? replies[localAt] : replies.find((_, i) => i in replies);
+    });
+  }
+
+  /** One replica's write: sent live, or hinted behind the peer's queue; its outcome. */
+  private replicate(
+    peer: number,
+    name: string,
+    args: readonly Arg[],
+    buffer: boolean,
+    payload: () => Uint8Array,
+    hints: Promise<unknown>[],
+  ): Promise<Outcome> {
+    const { transport } = this.o;
+    const queues = this.queues;
+    const asHint = (stored: Promise<void>, error: Error): Promise<Outcome> => {
+      hints.push(stored);
+      return this.inFlight.track(
+        stored.then(
+          (): Outcome => ({ outcome: 'hinted', error }),
+          (err: Error): Outcome => ({ outcome: 'refused', error: err }),
+        ),
+      );
+    };
+    if (queues === undefined) {
+      if (!transport.isUp(peer)) return Promise.resolve({ outcome: 'unreachable', error: new Error(`node ${peer} is down`) });
+      return this.inFlight.track(
+        transport.send(peer, name, args, buffer).then(
+          (reply): Outcome => ({ outcome: 'acked', reply }),
+          (err: Error): Outcome => ({ outcome: err instanceof ServerReplyError ? 'error' : 'unreachable', error: err }),
+        ),
+      );
+    }
+    if (queues.queueing(peer))
+      return asHint(queues.hint(peer, payload), new Error(`node ${peer} has hints waiting; this write queues behind them`));
+    if (!transport.isUp(peer)) return asHint(queues.hint(peer, payload), new Error(`node ${peer} is down`));
+    const slot = queues.send(peer, payload);
+    return this.inFlight.track(
+      transport.send(peer, name, args, buffer).then(
+        (reply): Outcome => {
+          queues.acked(peer, slot);
+          return { outcome: 'acked', reply };
+        },
+        (err: Error): Promise<Outcome> | Outcome => {
+          if (!(err instanceof ServerReplyError)) return asHint(queues.failed(peer, slot), err);
+          // The server has it (as an error): nothing to replay.
+          queues.acked(peer, slot);
+          return { outcome: 'error', error: err };
+        },
+      ),
+    );
+  }
+
+  /** Peers that are reachable, fresh (no hints waiting) ones first, keeping the given order within each. */
+  private freshFirst(peers: readonly number[]): number[] {
+    const up = peers.filter((p) => this.o.transport.isUp(p));
+    const q = this.queues;
+    return q === undefined ? up : [...up.filter((p) => !q.queueing(p)), ...up.filter((p) => q.queueing(p))];
+  }
+
+  /**
+   * DC_ONE: the local rack's owner, then the other local racks, then (with
+   * `allowRemoteDc`) remote ones; a replica with hints still waiting is
+   * asked only after every caught-up one.
+   */
+  private async readOne(name: string, args: readonly Arg[], key: Arg, buffer: boolean): Promise<unknown> {
+    const reps = this.replicas(key);
+    const local = reps.local.map((o) => o.peer.index);
+    const at = reps.local.findIndex((o) => o.rack === this.o.localRack);
+    const order = [local[at]!, ...local.filter((_, i) => i !== at)];
+    if (this.o.allowRemoteDc) for (const dc of reps.remote) order.push(...dc.candidates.map((o) => o.peer.index));
+    const failures: FailedAttempt[] = [];
+    for (const peer of this.freshFirst(order)) {
+      try {
+        return await this.o.transport.send(peer, name, args, buffer);
+      } catch (err) {
+        if (err instanceof ServerReplyError) throw err;
+        failures.push({ node: this.o.transport.describe(peer), reason: 'closed', message: messageOf(err) });
+      }
+    }
+    throw failedError(name, failures, false) satisfies CommandFailedError;
+  }
+
+  /** DC_QUORUM / DC_SAFE_QUORUM: every local rack's owner; settles at the level. */
+  private readQuorum(name: string, args: readonly Arg[], key: Arg, buffer: boolean): Promise<unknown> {
+    const reps = this.replicas(key);
+    const racks = reps.local.map((o) => ({ rack: o.rack, peer: o.peer.index }));
+    const at = reps.local.findIndex((o) => o.rack === this.o.localRack);
+    const preferred = this.freshFirst([at, ...racks.map((_, i) => i).filter((i) => i !== at)].map((i) => racks[i]!.peer));
+    const tally = new ReadTally(
+      this.o.readConsistency as Exclude<Consistency, 'DC_ONE'>,
+      racks,
+      preferred.map((p) => racks.findIndex((r) => r.peer === p)),
+    );
+    return new Promise((resolve, reject) => {
+      let replyError: ServerReplyError | undefined;
+      const settle = (state: string) => {
+        if (state === 'met') resolve(tally.value);
+        else if (state === 'missed') reject(replyError ?? tally.error(name));
+      };
+      racks.forEach(({ peer }, i) => {
+        if (!this.o.transport.isUp(peer)) return settle(tally.fail(i, 'unreachable', `node ${peer} is down`));
+        this.o.transport.send(peer, name, args, buffer).then(
+          (value) => settle(tally.reply(i, value)),
+          (err: Error) => {
+            if (err instanceof ServerReplyError) replyError ??= err;
+            settle(tally.fail(i, err instanceof ServerReplyError ? 'error' : 'unreachable', messageOf(err)));
+          },
+        );
+      });
+    });
+  }
+
+  /** Hint counters per peer (only peers that ever had one). */
+  hintStats(): Map<number, PeerHintStats> {
+    return this.queues?.stats() ?? new Map();
+  }
+
+  /** Resolves once every replica write and hint in flight has settled. */
+  async settled(): Promise<void> {
+    await this.inFlight.settled();
+    await this.queues?.settled();
+  }
+}
