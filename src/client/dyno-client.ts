@@ -1,17 +1,17 @@
 /** `DynoClient`: the token-aware, rack-affine, failing-over client for Dynomite clusters. */
 import { EventEmitter } from 'node:events';
 import type { RedisCommander } from 'ioredis';
-import { ClientConnectError, CommandRefusedError, type ClientNodeRef, type FailedAttempt } from '../errors.js';
-import { validateTokenCoverage, type CoverageIssue } from '../ring/coverage.js';
+import { ClientConnectError, CommandRefusedError, ConfigError, type ClientNodeRef, type FailedAttempt } from '../errors.js';
+import { checkTokenCoverage, validateTokenCoverage, type CoverageIssue } from '../ring/coverage.js';
 import type { Topology } from '../ring/topology.js';
 import { classify, COMMAND_NAMES, type Arg } from './commands.js';
 import { plan, type Plan } from './dispatch.js';
 import { withFailover, type FailoverContext } from './failover.js';
-import { NodePool, nodeRef, type NodeState, type NodeStats, type PoolEvents } from './node-pool.js';
+import { NodePool, nodeIdentity, nodeRef, type NodeState, type NodeStats, type PoolEvents } from './node-pool.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { DynoPipeline, runParts } from './pipeline.js';
 import { Router, type Placement } from './routing.js';
-import { readSource, resolveEndpoints, type ClientTopology } from './sources.js';
+import { isLive, readSource, resolveEndpoints, type ClientTopology } from './sources.js';
 
 /** A node as `nodeFor` and events describe it. */
 export interface NodeInfo extends ClientNodeRef {
@@ -47,6 +47,7 @@ export class DynoClient extends EventEmitter {
   private readonly pool: NodePool;
   private readonly failoverContext: FailoverContext;
   private closed = false;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -87,7 +88,59 @@ export class DynoClient extends EventEmitter {
       resolved.localRack ?? (localPeer && localPeer.dc === localDc ? localPeer.rack : undefined) ?? topology.racks(localDc)[0]!.rack;
     const client = new DynoClient(resolved, topo, { localDc, localRack, allowRemoteDc: resolved.allowRemoteDc });
     await client.start();
+    client.scheduleRefresh();
     return client;
+  }
+
+  private scheduleRefresh(): void {
+    const every = this.options.refreshIntervalMs;
+    if (this.closed || every === 0 || !isLive(this.options)) return;
+    // Jitter keeps a fleet of clients from polling one admin port in step.
+    this.refreshTimer = setTimeout(() => void this.refresh().finally(() => this.scheduleRefresh()), every * (0.9 + Math.random() * 0.2));
+    this.refreshTimer.unref();
+  }
+
+  /**
+   * Reads the topology source again now (a live source is also polled every
+   * `refreshIntervalMs`). A topology with coverage problems, or without the
+   * local rack, is refused and the current one kept (`topology:rejected`);
+   * a changed one is taken into use (`topology:changed`). A source that
+   * cannot be reached is reported as `error`.
+   *
+   * @returns whether the topology changed.
+   */
+  async refresh(): Promise<boolean> {
+    let reading;
+    try {
+      reading = await readSource(this.options);
+    } catch (err) {
+      if (err instanceof ConfigError) this.notify('topology:rejected', { problems: [], error: err });
+      else this.notify('error', err as Error);
+      return false;
+    }
+    const problems = checkTokenCoverage(reading.topology.peers);
+    if (problems.length > 0) {
+      this.notify('topology:rejected', { problems });
+      return false;
+    }
+    let next: ClientTopology;
+    let router: Router;
+    try {
+      next = resolveEndpoints(reading, this.options);
+      router = new Router(next.topology, this.router.placement);
+    } catch (err) {
+      this.notify('topology:rejected', { problems: [], error: err as Error });
+      return false;
+    }
+    const entries = next.topology.peers.map((peer) => ({ peer, endpoint: next.endpoints.get(peer.index)! }));
+    const same = (t: ClientTopology) => t.topology.peers.map((p) => nodeIdentity(p, t.endpoints.get(p.index)!)).join('\n');
+    if (this.closed || same(next) === same(this.current)) return false;
+    warnGuessed(next);
+    this.current = next;
+    this.router = router;
+    const { added, removed } = this.pool.sync(entries);
+    this.notify('topology:changed', { topology: next.topology, added, removed });
+    return true;
   }
 
   private async start(): Promise<void> {
@@ -219,6 +272,7 @@ export class DynoClient extends EventEmitter {
   /** Closes every connection after its in-flight commands have their replies. */
   async quit(): Promise<'OK'> {
     this.closed = true;
+    clearTimeout(this.refreshTimer);
     await this.pool.close(true);
     return 'OK';
   }
@@ -226,6 +280,7 @@ export class DynoClient extends EventEmitter {
   /** Closes every connection now; in-flight commands fail. */
   disconnect(): void {
     this.closed = true;
+    clearTimeout(this.refreshTimer);
     void this.pool.close(false);
   }
 }
