@@ -11,6 +11,7 @@ import { NodePool, nodeIdentity, nodeRef, type NodeState, type NodeStats, type P
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { DynoPipeline, runParts } from './pipeline.js';
 import { Router, type Placement } from './routing.js';
+import { ScanStream, type ScanStreamOptions } from './scan.js';
 import { isLive, readSource, resolveEndpoints, type ClientTopology } from './sources.js';
 
 /** A node as `nodeFor` and events describe it. */
@@ -178,6 +179,11 @@ export class DynoClient extends EventEmitter {
     return this.current.topology;
   }
 
+  private checkOpen(command: string): void {
+    if (this.closed)
+      throw new CommandRefusedError('ClientClosed', command.toLowerCase(), 'the client is closed (quit or disconnect was called)');
+  }
+
   /** @internal Checks and plans a command. */
   plan(name: string, args: Arg[]): Plan {
     if (this.closed)
@@ -234,6 +240,20 @@ export class DynoClient extends EventEmitter {
   pipeline(): DynoPipeline & RedisCommander<{ type: 'pipeline' }> {
     return new DynoPipeline({ failover: this.failoverContext, plan: (n, a) => this.plan(n, a) }) as DynoPipeline &
       RedisCommander<{ type: 'pipeline' }>;
+  }
+
+  /**
+   * Scans every node of the local rack (a Dynomite node's SCAN covers only
+   * its own data), failing over to the same-token node of another local
+   * rack; yields each key once per batch of SCAN replies. `position()` on
+   * the stream gives what `resume` takes.
+   *
+   * @example
+   * for await (const keys of client.scanStream({ match: 'user:*' })) console.log(keys);
+   */
+  scanStream(options: ScanStreamOptions = {}): ScanStream {
+    this.checkOpen('scan');
+    return new ScanStream(this.pool, this.router, options);
   }
 
   /** The node a command for this key goes to now (its owner in the first rack with a usable one). */
@@ -331,7 +351,7 @@ for (const name of COMMAND_NAMES) {
 
 /** Every ioredis command, typed as ioredis types it (the methods are generated on the prototype above). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface DynoClient extends Omit<RedisCommander, 'call' | 'callBuffer' | 'quit' | 'pipeline'> {
+export interface DynoClient extends Omit<RedisCommander, 'call' | 'callBuffer' | 'quit' | 'pipeline' | 'scanStream'> {
   on<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void): this;
   once<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void): this;
 }
