@@ -4,6 +4,7 @@
  */
 export { DynoClient, type ClientEvents, type ClientStats, type NodeInfo } from './client/dyno-client.js';
 export { DynoPipeline } from './client/pipeline.js';
+export { ScanStream, type ScanPosition, type ScanStreamOptions } from './client/scan.js';
 export {
   CLIENT_DEFAULTS,
   type ClientOptions,

@@ -1,19 +1,27 @@
 /** `DynoClient`: the token-aware, rack-affine, failing-over client for Dynomite clusters. */
 import { EventEmitter } from 'node:events';
 import type { RedisCommander } from 'ioredis';
-import { ClientConnectError, CommandRefusedError, ServerReplyError, type ClientNodeRef, type FailedAttempt } from '../errors.js';
-import { validateTokenCoverage, type CoverageIssue } from '../ring/coverage.js';
+import {
+  ClientConnectError,
+  CommandRefusedError,
+  ConfigError,
+  ServerReplyError,
+  type ClientNodeRef,
+  type FailedAttempt,
+} from '../errors.js';
+import { checkTokenCoverage, validateTokenCoverage, type CoverageIssue } from '../ring/coverage.js';
 import type { Topology } from '../ring/topology.js';
 import { classify, COMMAND_NAMES, type Arg } from './commands.js';
 import { plan, type Plan } from './dispatch.js';
 import { Coordinator } from './coordinator/coordinator.js';
 import type { HintQueueEvents, PeerHintStats } from './coordinator/hint-queues.js';
 import { withFailover, type FailoverContext } from './failover.js';
-import { NodePool, nodeRef, type NodeState, type NodeStats, type PoolEvents } from './node-pool.js';
+import { NodePool, nodeIdentity, nodeRef, type NodeState, type NodeStats, type PoolEvents } from './node-pool.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { DynoPipeline, runParts } from './pipeline.js';
 import { Router, type Placement } from './routing.js';
-import { readSource, resolveEndpoints, type ClientTopology } from './sources.js';
+import { ScanStream, type ScanStreamOptions } from './scan.js';
+import { isLive, readSource, resolveEndpoints, type ClientTopology } from './sources.js';
 
 /** A node as `nodeFor` and events describe it. */
 export interface NodeInfo extends ClientNodeRef {
@@ -53,6 +61,7 @@ export class DynoClient extends EventEmitter {
   /** Coordinator mode (`nodes: 'redis'`): the write and read paths that replicate; keyless commands still go through the pool. */
   private readonly coordinator: Coordinator | undefined;
   private replayTimer: ReturnType<typeof setInterval> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -94,6 +103,7 @@ export class DynoClient extends EventEmitter {
       resolved.localRack ?? (localPeer && localPeer.dc === localDc ? localPeer.rack : undefined) ?? topology.racks(localDc)[0]!.rack;
     const client = new DynoClient(resolved, topo, { localDc, localRack, allowRemoteDc: resolved.allowRemoteDc });
     await client.start();
+    client.scheduleRefresh();
     return client;
   }
 
@@ -101,7 +111,7 @@ export class DynoClient extends EventEmitter {
     const o = this.options;
     const pool = this.pool;
     const coordinator = new Coordinator({
-      topology: this.current.topology,
+      topology: () => this.current.topology,
       localDc: placement.localDc,
       localRack: placement.localRack,
       readConsistency: o.readConsistency,
@@ -130,6 +140,57 @@ export class DynoClient extends EventEmitter {
       this.replayTimer.unref();
     }
     return coordinator;
+  }
+
+  private scheduleRefresh(): void {
+    const every = this.options.refreshIntervalMs;
+    if (this.closed || every === 0 || !isLive(this.options)) return;
+    // Jitter keeps a fleet of clients from polling one admin port in step.
+    this.refreshTimer = setTimeout(() => void this.refresh().finally(() => this.scheduleRefresh()), every * (0.9 + Math.random() * 0.2));
+    this.refreshTimer.unref();
+  }
+
+  /**
+   * Reads the topology source again now (a live source is also polled every
+   * `refreshIntervalMs`). A topology with coverage problems, or without the
+   * local rack, is refused and the current one kept (`topology:rejected`);
+   * a changed one is taken into use (`topology:changed`). A source that
+   * cannot be reached is reported as `error`.
+   *
+   * @returns whether the topology changed.
+   */
+  async refresh(): Promise<boolean> {
+    let reading;
+    try {
+      reading = await readSource(this.options);
+    } catch (err) {
+      if (err instanceof ConfigError) this.notify('topology:rejected', { problems: [], error: err });
+      else this.notify('error', err as Error);
+      return false;
+    }
+    const problems = checkTokenCoverage(reading.topology.peers);
+    if (problems.length > 0) {
+      this.notify('topology:rejected', { problems });
+      return false;
+    }
+    let next: ClientTopology;
+    let router: Router;
+    try {
+      next = resolveEndpoints(reading, this.options);
+      router = new Router(next.topology, this.router.placement);
+    } catch (err) {
+      this.notify('topology:rejected', { problems: [], error: err as Error });
+      return false;
+    }
+    const entries = next.topology.peers.map((peer) => ({ peer, endpoint: next.endpoints.get(peer.index)! }));
+    const same = (t: ClientTopology) => t.topology.peers.map((p) => nodeIdentity(p, t.endpoints.get(p.index)!)).join('\n');
+    if (this.closed || same(next) === same(this.current)) return false;
+    warnGuessed(next);
+    this.current = next;
+    this.router = router;
+    const { added, removed } = this.pool.sync(entries);
+    this.notify('topology:changed', { topology: next.topology, added, removed });
+    return true;
   }
 
   private async start(): Promise<void> {
@@ -165,6 +226,11 @@ export class DynoClient extends EventEmitter {
   /** The topology in use. */
   get topology(): Topology {
     return this.current.topology;
+  }
+
+  private checkOpen(command: string): void {
+    if (this.closed)
+      throw new CommandRefusedError('ClientClosed', command.toLowerCase(), 'the client is closed (quit or disconnect was called)');
   }
 
   /** @internal Checks and plans a command. */
@@ -231,6 +297,20 @@ export class DynoClient extends EventEmitter {
     }) as DynoPipeline & RedisCommander<{ type: 'pipeline' }>;
   }
 
+  /**
+   * Scans every node of the local rack (a Dynomite node's SCAN covers only
+   * its own data), failing over to the same-token node of another local
+   * rack; yields each key once per batch of SCAN replies. `position()` on
+   * the stream gives what `resume` takes.
+   *
+   * @example
+   * for await (const keys of client.scanStream({ match: 'user:*' })) console.log(keys);
+   */
+  scanStream(options: ScanStreamOptions = {}): ScanStream {
+    this.checkOpen('scan');
+    return new ScanStream(this.pool, this.router, options);
+  }
+
   /** The node a command for this key goes to now (its owner in the first rack with a usable one). */
   nodeFor(key: string | Buffer): NodeInfo {
     const token = this.router.token(key);
@@ -274,6 +354,7 @@ export class DynoClient extends EventEmitter {
     clearInterval(this.replayTimer);
     // Replica writes still out and hints being stored finish first, so none is lost to the close.
     await this.coordinator?.settled();
+    clearTimeout(this.refreshTimer);
     await this.pool.close(true);
     return 'OK';
   }
@@ -282,6 +363,7 @@ export class DynoClient extends EventEmitter {
   disconnect(): void {
     this.closed = true;
     clearInterval(this.replayTimer);
+    clearTimeout(this.refreshTimer);
     void this.pool.close(false);
   }
 }
@@ -332,7 +414,7 @@ for (const name of COMMAND_NAMES) {
 
 /** Every ioredis command, typed as ioredis types it (the methods are generated on the prototype above). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface DynoClient extends Omit<RedisCommander, 'call' | 'callBuffer' | 'quit' | 'pipeline'> {
+export interface DynoClient extends Omit<RedisCommander, 'call' | 'callBuffer' | 'quit' | 'pipeline' | 'scanStream'> {
   on<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void): this;
   once<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void): this;
 }

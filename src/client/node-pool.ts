@@ -1,7 +1,7 @@
 /**
  * The node layer: one ioredis connection per node, its health state machine,
  * probes, events and statistics. Routing modes build on this interface:
- * - `add(peer, endpoint)` / `remove(index)` keep the pool in step with the topology;
+ * - `add(peer, endpoint)` / `sync(entries)` keep the pool in step with the topology;
  * - `usable(index)` says whether routing may pick a node now;
  * - `send(index, name, args, buffer)` / `sendPipeline(index, commands)` run
  *   commands and resolve with replies or throw an {@link AttemptFailure} (or,
@@ -11,7 +11,7 @@
  */
 import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { ServerReplyError, type ClientNodeRef } from '../errors.js';
-import type { Endpoint, Peer } from '../ring/peer.js';
+import { endpointKey, type Endpoint, type Peer } from '../ring/peer.js';
 import type { Arg } from './commands.js';
 import { StoredCommand } from './coordinator/wire.js';
 import type { ResolvedOptions } from './options.js';
@@ -57,7 +57,8 @@ export interface NodeStats extends ClientNodeRef {
 
 /** One node of the pool. */
 export interface PoolNode {
-  readonly peer: Peer;
+  /** The node's peer in the current topology (its index can change when a refresh renumbers peers). */
+  peer: Peer;
   readonly endpoint: Endpoint;
   readonly redis: Redis;
   state: NodeState;
@@ -88,6 +89,11 @@ export function nodeRef(n: PoolNode): ClientNodeRef {
   return { index: n.peer.index, dc: n.peer.dc, rack: n.peer.rack, host: n.endpoint.host, port: n.endpoint.port };
 }
 
+/** What identifies a node across topology refreshes. */
+export function nodeIdentity(peer: Peer, client: Endpoint): string {
+  return `${endpointKey(peer.endpoint)}|${peer.dc}|${peer.rack}|${peer.tokens.join(',')}|${endpointKey(client)}`;
+}
+
 /** Sorted-sample quantile of the recent latencies. */
 function quantiles(n: PoolNode): { p50: number; p99: number } {
   const count = Math.min(n.latencyCount, LATENCY_WINDOW);
@@ -116,7 +122,7 @@ const notConnected = (n: PoolNode) =>
 
 /** Per-node connections, health and statistics. */
 export class NodePool {
-  private readonly nodes = new Map<number, PoolNode>();
+  private nodes = new Map<number, PoolNode>();
   private closed = false;
 
   constructor(
@@ -373,12 +379,31 @@ export class NodePool {
     if (node) node.stats.failovers++;
   }
 
-  /** Removes a node; its connection closes once its in-flight commands have their replies. */
-  async remove(index: number): Promise<void> {
-    const node = this.nodes.get(index);
-    if (!node) return;
-    this.nodes.delete(index);
-    await this.closeNode(node, true);
+  /**
+   * Brings the pool in step with a new topology. A node whose identity
+   * (peer endpoint, place, tokens, client endpoint) is unchanged keeps its
+   * connection, health and statistics; new nodes connect; the connections
+   * of nodes no longer listed close once their in-flight commands have replies.
+   *
+   * @returns the peer indices added (new numbering) and removed (old numbering).
+   */
+  sync(entries: readonly { peer: Peer; endpoint: Endpoint }[]): { added: number[]; removed: number[] } {
+    const old = new Map([...this.nodes.values()].map((n) => [nodeIdentity(n.peer, n.endpoint), n]));
+    const next = new Map<number, PoolNode>();
+    const fresh: { peer: Peer; endpoint: Endpoint }[] = [];
+    for (const e of entries) {
+      const id = nodeIdentity(e.peer, e.endpoint);
+      const kept = old.get(id);
+      if (kept) {
+        old.delete(id);
+        kept.peer = e.peer;
+        next.set(e.peer.index, kept);
+      } else fresh.push(e);
+    }
+    this.nodes = next;
+    for (const e of fresh) void this.add(e.peer, e.endpoint);
+    for (const n of old.values()) void this.closeNode(n, true);
+    return { added: fresh.map((e) => e.peer.index), removed: [...old.values()].map((n) => n.peer.index) };
   }
 
   private async closeNode(node: PoolNode, wait: boolean): Promise<void> {

@@ -18,9 +18,9 @@ export interface TopologySourceOptions {
   seeds?: string | readonly string[];
   /** A live node's admin URL (`http://host:22222`): the client reads `GET /cluster_describe`, and polls it. */
   clusterDescribe?: string;
-  /** A florida seeds URL (`http://host:8080/REST/v1/admin/get_seeds`), polled. */
+  /** A florida seeds server (`http://host:8080`): the client reads `GET /REST/v1/admin/get_seeds`, and polls it. */
   florida?: string;
-  /** A Dynomite Manager URL serving its flat JSON list of nodes, polled. */
+  /** Dynomite Manager (`http://host:8080`): the client reads its flat node list at `/REST/v1/admin/cluster_describe`, and polls it. */
   dynomiteManager?: string;
 }
 
@@ -104,7 +104,8 @@ export const CLIENT_DEFAULTS = Object.freeze({
 });
 
 /** Options with every default filled in. */
-export type ResolvedOptions = ClientOptions & { -readonly [K in keyof typeof CLIENT_DEFAULTS]: (typeof CLIENT_DEFAULTS)[K] };
+export type ResolvedOptions = ClientOptions &
+  Required<Pick<ClientOptions, keyof typeof CLIENT_DEFAULTS>> & { consistency: Consistency | null };
 
 const CONSISTENCIES: readonly Consistency[] = ['DC_ONE', 'DC_QUORUM', 'DC_SAFE_QUORUM'];
 

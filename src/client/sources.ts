@@ -3,6 +3,7 @@
  * endpoint.
  */
 import { readFile } from 'node:fs/promises';
+import { fetchClusterDescribe, fetchDynomiteManager, fetchFloridaSeeds } from '../config/admin-http.js';
 import { parseConfigFile, type NodeConfig } from '../config/dynomite-yaml.js';
 import { describeDisagreement, mergeNodeConfigs } from '../config/merge.js';
 import { ConfigError } from '../errors.js';
@@ -76,9 +77,10 @@ function fromConfigs(configs: NodeConfig[], options: ClientOptions): SourceReadi
 /**
  * Reads the topology the options name, once.
  *
- * @throws {ConfigError} for bad files or seeds; Node's own errors for unreadable files.
+ * @throws {ConfigError} for bad files, seeds or bodies; Node's own errors
+ *   for unreadable files; `TopologySourceError` when a live source cannot be reached.
  */
-export async function readSource(options: ClientOptions): Promise<SourceReading> {
+export async function readSource(options: ClientOptions & { connectTimeoutMs: number }): Promise<SourceReading> {
   switch (sourceName(options)) {
     case 'topology':
       return { topology: options.topology!, listens: new Map() };
@@ -93,8 +95,22 @@ export async function readSource(options: ClientOptions): Promise<SourceReading>
       const text = typeof seeds === 'string' ? seeds : seeds.join('\n');
       return fromConfigs([parseConfigFile({ text })], options);
     }
-    default:
-      throw new TypeError('this source is not available yet');
+    case 'clusterDescribe': {
+      const peers = await fetchClusterDescribe(options.clusterDescribe!, { timeoutMs: options.connectTimeoutMs });
+      return { topology: Topology.fromPeers(peers, hashOptions(options)), listens: new Map() };
+    }
+    case 'florida': {
+      const peers = await fetchFloridaSeeds(options.florida!, { timeoutMs: options.connectTimeoutMs });
+      return { topology: Topology.fromPeers(peers, hashOptions(options)), listens: new Map() };
+    }
+    case 'dynomiteManager': {
+      const { peers, hashTag } = await fetchDynomiteManager(options.dynomiteManager!, { timeoutMs: options.connectTimeoutMs });
+      const tag = options.hashTag ?? hashTag;
+      return {
+        topology: Topology.fromPeers(peers, { ...hashOptions(options), ...(tag === undefined ? {} : { hashTag: tag }) }),
+        listens: new Map(),
+      };
+    }
   }
 }
 

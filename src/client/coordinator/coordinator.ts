@@ -31,7 +31,8 @@ export interface CoordinatorTransport extends ReplayTransport {
 
 /** Options of a {@link Coordinator}. */
 export interface CoordinatorOptions {
-  topology: Topology;
+  /** The topology in use now (a refresh may replace it). */
+  topology(): Topology;
   localDc: string;
   localRack: string;
   transport: CoordinatorTransport;
@@ -65,7 +66,7 @@ export class Coordinator {
   }
 
   private replicas(key: Arg) {
-    return this.o.topology.replicas(keyOf(key), { dc: this.o.localDc, rack: this.o.localRack });
+    return this.o.topology().replicas(keyOf(key), { dc: this.o.localDc, rack: this.o.localRack });
   }
 
   /**
