@@ -28,6 +28,7 @@ export {
   TokenCoverageError,
   HintStoreError,
   HintDeliveryError,
+  HintSendTimeoutError,
   DurableStoreError,
   type ConfigErrorKind,
   type ConfigLocation,
