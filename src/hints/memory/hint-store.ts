@@ -21,7 +21,7 @@ import {
   type HintStoreStats,
 } from '../hint.js';
 import { DeadlineHeap } from './deadline-heap.js';
-import { PayloadSlabs } from './payload-slabs.js';
+import { PayloadSlabs, SLAB_BYTES } from './payload-slabs.js';
 import { PeerQueue } from './peer-queue.js';
 
 /** Options of a {@link HintStore}; every field has a default, in {@link HINT_STORE_DEFAULTS}. */
@@ -53,16 +53,17 @@ export interface HintStoreOptions {
  */
 export const HINT_STORE_DEFAULTS: Readonly<Required<HintStoreOptions>> = Object.freeze({
   maxBytes: 64 * 1024 * 1024,
-  now: () => performance.now(),
+  now: performance.now.bind(performance),
 });
 
 /** A snapshot of a {@link HintStore}'s counters. */
 export interface HintStoreMemoryStats extends HintStoreStats {
   /**
-   * Bytes of the buffers the store holds for payloads: at most twice `bytes`
-   * plus 16 KiB, whatever the pattern of sizes, expiries and drains. (Payloads
-   * handed out by `takeFor` or `drain` are views into these buffers, so a
-   * receiver that keeps one keeps its buffer alive too.)
+   * Bytes of the buffers the store holds for payloads: at most twice
+   * `maxBytes` plus 16 KiB (uncapped: twice the most bytes stored since the
+   * last compaction, plus 16 KiB), whatever the pattern of sizes, expiries
+   * and drains. (Payloads handed out by `takeFor` or `drain` are views into
+   * these buffers, so a receiver that keeps one keeps its buffer alive too.)
    */
   heldBytes: number;
 }
@@ -94,6 +95,8 @@ export class HintStore {
   private readonly drains = new Map<number, Promise<unknown>>();
   private count = 0;
   private bytes = 0;
+  /** The most `bytes` since the last compaction: the memory bound of an uncapped store. */
+  private peakBytes = 0;
   private expiredTotal = 0;
   private rejectedOverCapacityTotal = 0;
 
@@ -156,7 +159,6 @@ export class HintStore {
     this.bytes -= queue.bytes;
     this.expiredTotal += expired;
     this.forget(queue);
-    this.compactIfWasteful();
     return out;
   }
 
@@ -252,7 +254,6 @@ export class HintStore {
     }
     this.count -= dropped;
     this.expiredTotal += dropped;
-    if (dropped > 0) this.compactIfWasteful();
     return dropped;
   }
 
@@ -336,6 +337,8 @@ export class HintStore {
     }
     this.count++;
     this.bytes += payload.length;
+    if (this.bytes > this.peakBytes) this.peakBytes = this.bytes;
+    this.compactIfWasteful();
   }
 
   /** Removes one delivered or expired hint. */
@@ -343,7 +346,6 @@ export class HintStore {
     this.bytes -= queue.remove(pos);
     this.count--;
     this.settle(queue);
-    this.compactIfWasteful();
   }
 
   /** After removals from `queue`: drops it if empty, else re-keys it by its earliest deadline. */
@@ -360,13 +362,18 @@ export class HintStore {
 
   /**
    * Copies every small payload into fresh slabs once the buffers hold more
-   * than twice the live bytes plus a slab. Costs O(live bytes), paid for by
-   * the at least as many bytes removed since the last compaction.
+   * than twice the cap plus a slab (uncapped: twice the most bytes stored
+   * since the last compaction). Only storing grows the buffers, so only
+   * `insert` checks. Costs O(live bytes), paid for by the at least as many
+   * bytes stored since the last compaction; a store that only drains never
+   * compacts (its slabs empty and go as it drains).
    */
   private compactIfWasteful(): void {
-    if (!this.slabs.wasteful(this.bytes)) return;
+    const bound = this.maxBytes > 0 ? Math.max(this.maxBytes, this.bytes) : this.peakBytes;
+    if (this.slabs.held <= 2 * bound + SLAB_BYTES) return;
     this.slabs.restart();
     for (const queue of this.queues.values()) queue.relocate();
+    this.peakBytes = this.bytes;
   }
 }
 

@@ -5,22 +5,24 @@
  * their own. Bytes are never reused once written, because a taken or drained
  * hint's payload is a view into them that its receiver may keep.
  *
- * Memory is bounded by compaction, which the store runs when
- * {@link PayloadSlabs.wasteful} says so: one live hint would otherwise pin a
- * whole slab, so long-lived hints among short-lived ones could hold many
- * times `maxBytes`.
+ * Memory is bounded by compaction, which the store runs once the buffers
+ * hold more than twice its cap: one live hint would otherwise pin a whole
+ * slab, so long-lived hints among short-lived ones could hold many times
+ * `maxBytes`.
  */
 
 /** A buffer of payload bytes and how many of them belong to stored hints. */
 export interface Slab {
   readonly buffer: ArrayBuffer;
+  /** A view of all of `buffer`, made once, so copies make no view per payload. */
+  readonly bytes: Uint8Array;
   /** Bytes of stored hints in it; the slab is dropped when this reaches 0. */
   live: number;
   /** Whether it is one payload's own buffer rather than a shared slab. */
   readonly own: boolean;
 }
 
-/** Size of a shared slab: the most a store holds beyond twice its live payload bytes. */
+/** Size of a shared slab: the most a store holds beyond twice its cap. */
 export const SLAB_BYTES = 16 * 1024;
 /** Payloads longer than this get their own buffer; at most this much of a slab's tail goes unused. */
 export const OWN_BUFFER_BYTES = 1024;
@@ -44,21 +46,40 @@ export class PayloadSlabs {
   place(payload: Uint8Array): Slab {
     const size = payload.length;
     if (size > OWN_BUFFER_BYTES) {
-      const own: Slab = { buffer: new ArrayBuffer(size), live: size, own: true };
-      new Uint8Array(own.buffer).set(payload);
+      const buffer = new ArrayBuffer(size);
+      const own: Slab = { buffer, bytes: new Uint8Array(buffer), live: size, own: true };
+      own.bytes.set(payload);
       this.held += size;
       this.ownHeld += size;
       this.offset = 0;
       return own;
     }
+    const slab = this.room(size);
+    slab.bytes.set(payload, this.offset);
+    return slab;
+  }
+
+  /** Copies a small payload of `size` bytes at `at` in `from` in, as {@link place} does. */
+  move(from: Slab, at: number, size: number): Slab {
+    const slab = this.room(size);
+    const src = from.bytes;
+    const dst = slab.bytes;
+    // Most hints are short: a loop beats making a view to copy with `set`.
+    if (size <= 64) for (let i = 0, to = this.offset; i < size; i++) dst[to + i] = src[at + i]!;
+    else dst.set(src.subarray(at, at + size), this.offset);
+    return slab;
+  }
+
+  /** Reserves `size` bytes in the current slab (a fresh one if they do not fit) at {@link offset}. */
+  private room(size: number): Slab {
     let slab = this.current;
     if (slab === null || this.used + size > SLAB_BYTES) {
-      this.current = slab = { buffer: new ArrayBuffer(SLAB_BYTES), live: 0, own: false };
+      const buffer = new ArrayBuffer(SLAB_BYTES);
+      this.current = slab = { buffer, bytes: new Uint8Array(buffer), live: 0, own: false };
       this.held += SLAB_BYTES;
       this.used = 0;
     }
     this.offset = this.used;
-    new Uint8Array(slab.buffer, this.used, size).set(payload);
     this.used += size;
     slab.live += size;
     return slab;
@@ -72,11 +93,6 @@ export class PayloadSlabs {
     if (slab.own) this.ownHeld -= slab.buffer.byteLength;
     // The current slab's tail is never rewritten (views may remain): start a fresh one.
     if (slab === this.current) this.current = null;
-  }
-
-  /** Whether buffers hold more than twice `liveBytes` plus a slab, so the store should compact. */
-  wasteful(liveBytes: number): boolean {
-    return this.held > 2 * liveBytes + SLAB_BYTES;
   }
 
   /**

@@ -129,15 +129,28 @@ export class PeerQueue {
    * @returns how many were due.
    */
   takeAll(now: number, out: Hint[]): number {
+    const { meta, bufs, mask, peer, slabs } = this;
     let due = 0;
+    // Consecutive hints mostly share a slab: give its bytes back once per run.
+    let run: Slab | undefined;
+    let runBytes = 0;
     for (let i = 0, pos = this.head; i < this.length; i++, pos = (pos + 1) | 0) {
-      const slot = pos & this.mask;
-      const slab = this.bufs[slot];
+      const slot = pos & mask;
+      const slab = bufs[slot];
       if (slab === undefined) continue;
-      this.slabs.release(slab, this.meta[slot * STRIDE + SIZE]!);
-      if (this.deadlineAt(pos) <= now) due++;
-      else out.push(this.hintAt(pos));
+      const m = slot * STRIDE;
+      const size = meta[m + SIZE]!;
+      if (slab !== run) {
+        if (run !== undefined) slabs.release(run, runBytes);
+        run = slab;
+        runBytes = 0;
+      }
+      runBytes += size;
+      const deadline = meta[m + DEADLINE]!;
+      if (deadline <= now) due++;
+      else out.push({ peer, payload: new Uint8Array(slab.buffer, meta[m + OFFSET], size), deadline });
     }
+    if (run !== undefined) slabs.release(run, runBytes);
     return due;
   }
 
@@ -149,7 +162,7 @@ export class PeerQueue {
       const slab = bufs[slot];
       if (slab === undefined || slab.own) continue;
       const m = slot * STRIDE;
-      bufs[slot] = this.slabs.place(new Uint8Array(slab.buffer, meta[m + OFFSET], meta[m + SIZE]));
+      bufs[slot] = this.slabs.move(slab, meta[m + OFFSET]!, meta[m + SIZE]!);
       meta[m + OFFSET] = this.slabs.offset;
     }
   }
@@ -219,7 +232,12 @@ export class PeerQueue {
       const from = pos & mask;
       if (pack && bufs[from] === undefined) continue;
       const to = pack ? packed++ : pos & (slots - 1);
-      for (let k = 0; k < STRIDE; k++) nextMeta[to * STRIDE + k] = meta[from * STRIDE + k]!;
+      const f = from * STRIDE;
+      const t = to * STRIDE;
+      nextMeta[t + DEADLINE] = meta[f + DEADLINE]!;
+      nextMeta[t + OFFSET] = meta[f + OFFSET]!;
+      nextMeta[t + SIZE] = meta[f + SIZE]!;
+      nextMeta[t + HEAP] = meta[f + HEAP]!;
       nextBufs[to] = bufs[from];
     }
     if (pack) {
