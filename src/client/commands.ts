@@ -103,6 +103,49 @@ const SHAPE_RULES: Partial<Record<Shape, [test: (n: number) => boolean, words: s
  *   why, or `EmptyKey`.
  */
 export function classify(command: string, args: readonly Arg[]): Classified {
+  const info = INFO.get(command) ?? infoOf(command);
+  const { name, shape } = info;
+  const rule = SHAPE_RULES[shape]!;
+  if (!rule[0](args.length)) {
+    throw refuse(name, `Dynomite ${rule[1]} for it (it closes the connection otherwise), and ${args.length} argument(s) were given`);
+  }
+  let retrySafe = info.retrySafe;
+  if (name === 'set' && args.length > 2 && args.some((a, i) => i > 1 && typeof a === 'string' && CONDITIONAL_SET.has(a.toLowerCase()))) {
+    retrySafe = false;
+  }
+  if (shape === 'none' || shape === 'upto1') return { name, routing: KEYLESS, retrySafe: true };
+  let keys: Arg[];
+  if (shape === 'keys') keys = args as Arg[];
+  else if (shape === 'pairs') keys = args.filter((_, i) => i % 2 === 0);
+  else if (shape === 'eval' || shape === 'keyN') keys = getKeyIndexes(name, args as Arg[]).map((i) => args[i]!);
+  else keys = info.keyless ? [] : [args[0]!];
+  for (const k of keys) {
+    if ((typeof k === 'string' || Buffer.isBuffer(k)) && k.length === 0) {
+      throw new CommandRefusedError(
+        'EmptyKey',
+        name,
+        `${name.toUpperCase()} has an empty key, which Dynomite refuses by closing the connection; nothing was sent`,
+      );
+    }
+  }
+  if (keys.length === 0) return { name, routing: KEYLESS, retrySafe };
+  if (shape === 'keys' || shape === 'pairs') return { name, routing: { kind: 'split', keys, step: shape === 'pairs' ? 2 : 1 }, retrySafe };
+  return { name, routing: { kind: 'keyed', keys }, retrySafe };
+}
+
+const KEYLESS: Routing = Object.freeze({ kind: 'keyless' });
+
+/** What a command name says, looked up once per spelling. */
+interface CommandInfo {
+  name: string;
+  shape: Shape;
+  retrySafe: boolean;
+  /** Shaped like a keyed command, but ioredis lists no key (KEYS' pattern, CONFIG's subcommand). */
+  keyless: boolean;
+}
+const INFO = new Map<string, CommandInfo>();
+
+function infoOf(command: string): CommandInfo {
   const name = command.toLowerCase();
   const shape = SHAPE_OF.get(name);
   if (shape === undefined) {
@@ -115,31 +158,14 @@ export function classify(command: string, args: readonly Arg[]): Classified {
         : 'it is not a Redis command Dynomite knows (it closes the connection on unknown commands)',
     );
   }
-  const rule = SHAPE_RULES[shape]!;
-  if (!rule[0](args.length)) {
-    throw refuse(name, `Dynomite ${rule[1]} for it (it closes the connection otherwise), and ${args.length} argument(s) were given`);
-  }
-  const readonly = hasFlag(name, 'readonly');
-  let retrySafe = readonly || IDEMPOTENT_WRITES.has(name);
-  if (name === 'set' && args.slice(2).some((a) => typeof a === 'string' && CONDITIONAL_SET.has(a.toLowerCase()))) retrySafe = false;
-  if (shape === 'none' || shape === 'upto1') return { name, routing: { kind: 'keyless' }, retrySafe: true };
-  let keys: Arg[];
-  if (shape === 'keys') keys = args as Arg[];
-  else if (shape === 'pairs') keys = args.filter((_, i) => i % 2 === 0);
-  else if (shape === 'eval' || shape === 'keyN') keys = getKeyIndexes(name, args as Arg[]).map((i) => args[i]!);
-  else keys = name === 'keys' || name === 'config' ? [] : [args[0]!];
-  for (const k of keys) {
-    if ((typeof k === 'string' || Buffer.isBuffer(k)) && k.length === 0) {
-      throw new CommandRefusedError(
-        'EmptyKey',
-        name,
-        `${name.toUpperCase()} has an empty key, which Dynomite refuses by closing the connection; nothing was sent`,
-      );
-    }
-  }
-  if (keys.length === 0) return { name, routing: { kind: 'keyless' }, retrySafe };
-  if (shape === 'keys' || shape === 'pairs') return { name, routing: { kind: 'split', keys, step: shape === 'pairs' ? 2 : 1 }, retrySafe };
-  return { name, routing: { kind: 'keyed', keys }, retrySafe };
+  const info = {
+    name,
+    shape,
+    retrySafe: hasFlag(name, 'readonly') || IDEMPOTENT_WRITES.has(name),
+    keyless: name === 'keys' || name === 'config',
+  };
+  INFO.set(command, info);
+  return info;
 }
 
 /** Is `key`'s hash tag present and empty (`x{}1` with tag `{}`), as Dynomite finds tags? */

@@ -261,7 +261,7 @@ export class DynoClient extends EventEmitter {
   /** @internal Entry of every generated command method: a trailing function is a node-style callback. */
   sendNamed(name: string, raw: unknown[], buffer: boolean): Promise<unknown> {
     const callback = typeof raw[raw.length - 1] === 'function' ? (raw.pop() as Callback) : undefined;
-    const args = (raw.length === 1 && Array.isArray(raw[0]) ? raw[0] : raw).flat() as Arg[];
+    const args = flattenArgs(raw);
     let promise: Promise<unknown>;
     try {
       promise = this.run(name, args, buffer);
@@ -368,6 +368,11 @@ export class DynoClient extends EventEmitter {
   }
 }
 
+/** ioredis takes arguments spread or in arrays (`mget(['a', 'b'])`); flatten only when there is an array. */
+function flattenArgs(raw: unknown[]): Arg[] {
+  return (raw.some(Array.isArray) ? raw.flat() : raw) as Arg[];
+}
+
 function warnGuessed(topo: ClientTopology): void {
   if (topo.guessed.length === 0) return;
   const list = topo.guessed.map((i) => {
@@ -403,8 +408,7 @@ for (const name of COMMAND_NAMES) {
   ] as const) {
     Object.defineProperty(DynoPipeline.prototype, method, {
       value: function (this: DynoPipeline, ...args: unknown[]) {
-        const flat = (args.length === 1 && Array.isArray(args[0]) ? args[0] : args).flat() as Arg[];
-        return this[kind](name, ...flat);
+        return this[kind](name, ...flattenArgs(args));
       },
       writable: true,
       configurable: true,
