@@ -85,7 +85,7 @@ export default async function run({ quick }) {
     const handNs = median(hand);
 
     // Hinting: the same writes at DC_ONE, all replicas up, then with rack2's first node down.
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     hinting = await DynoClient.connect({ ...base, writeConsistency: 'DC_ONE', hints: store, hintReplayIntervalMs: 3_600_000 });
     const down = 2;
     const hinted = keys.filter((k) => hinting.topology.replicas(k).local.some((o) => o.peer.index === down)).length;

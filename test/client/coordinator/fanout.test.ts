@@ -54,7 +54,7 @@ describe.skipIf(!RUN)('coordinator mode, two racks of two', () => {
   });
 
   it('hints a killed replica, fails DC_QUORUM naming the racks, and replays in order once it is back', async () => {
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     const client = await open({ hints: store, writeConsistency: 'DC_QUORUM' });
     const down = cluster.nodes.find((n) => n.rack === 'rack2')!;
     const keys = keysOwnedBy(
@@ -109,7 +109,7 @@ describe.skipIf(!RUN)('coordinator mode, two racks of two', () => {
   });
 
   it('counts an OverCapacity refusal as a failed replica, typed', async () => {
-    const store = new HintStore(40);
+    const store = new HintStore({ maxBytes: 40 });
     const client = await open({ hints: store, writeConsistency: 'DC_ONE' });
     const down = cluster.nodes.find((n) => n.rack === 'rack1')!; // the local rack's owner
     const [key] = keysOwnedBy(
@@ -134,7 +134,7 @@ describe.skipIf(!RUN)('coordinator mode, two racks of two', () => {
   });
 
   it('DC_SAFE_QUORUM reads fail typed when the racks disagree, and agree after the hints drain', async () => {
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     const client = await open({ hints: store, writeConsistency: 'DC_ONE', readConsistency: 'DC_SAFE_QUORUM' });
     const key = 'safe:1';
     const a = ownerIn(topology, key, 'rack1');
@@ -156,7 +156,7 @@ describe.skipIf(!RUN)('coordinator mode, two racks of two', () => {
   });
 
   it('SIGSTOP past the timeout: the writes time out into hints, and land in order after SIGCONT', async () => {
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     const client = await open({ hints: store, writeConsistency: 'DC_ONE', commandTimeoutMs: 200 });
     const paused = cluster.nodes.find((n) => n.rack === 'rack2')!;
     const keys = keysOwnedBy(
