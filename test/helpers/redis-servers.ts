@@ -56,13 +56,15 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    /** Keeps every acknowledged write in an fsynced append-only file, so a SIGKILLed server restarts with its data. */
+    readonly persist: boolean,
   ) {}
 
   /** Starts a server on a free port, retrying with another port if the one picked was taken meanwhile. */
-  static async launch(): Promise<RedisServer> {
+  static async launch(options: { persist?: boolean } = {}): Promise<RedisServer> {
     const dir = await mkdtemp(join(tmpdir(), 'dynoring-redis-'));
     for (let attempt = 1; ; attempt++) {
-      const server = new RedisServer(await freePort(), dir);
+      const server = new RedisServer(await freePort(), dir, options.persist === true);
       try {
         await server.start();
         return server;
@@ -82,7 +84,8 @@ export class RedisServer {
   /** Starts the process on this server's port and waits until it answers PING. */
   async start(): Promise<void> {
     if (this.process) throw new Error(`redis-server on ${this.port} is already running`);
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    const aof = this.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...aof, '--dir', this.dir];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     live.add(child);

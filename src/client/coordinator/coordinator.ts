@@ -173,8 +173,11 @@ export class Coordinator {
         ),
       );
     }
-    if (queues.queueing(peer))
+    if (queues.queueing(peer)) {
+      const replayed = queues.replayed(peer);
+      if (replayed !== undefined) return this.inFlight.track(replayed.then(() => this.replicate(peer, name, args, buffer, payload, hints)));
       return asHint(queues.hint(peer, payload), new Error(`node ${peer} has hints waiting; this write queues behind them`));
+    }
     if (!transport.isUp(peer)) return asHint(queues.hint(peer, payload), new Error(`node ${peer} is down`));
     const slot = queues.send(peer, payload);
     return this.inFlight.track(

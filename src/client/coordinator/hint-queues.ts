@@ -78,6 +78,8 @@ interface PeerQueue {
   storing: number;
   /** Writes in send order, from the oldest one not yet settled. */
   slots: Slot[];
+  /** Writes held back while a replay runs, released in order when it ends. */
+  waiting: (() => void)[];
   head: number;
   stats: PeerHintStats;
 }
@@ -100,7 +102,7 @@ export class HintQueues {
     let q = this.peers.get(peer);
     if (q === undefined) {
       const stats = { queued: 0, stored: 0, bytes: 0, replayed: 0, expired: 0, refused: 0 };
-      this.peers.set(peer, (q = { queueing: false, draining: false, storing: 0, slots: [], head: 0, stats }));
+      this.peers.set(peer, (q = { queueing: false, draining: false, storing: 0, slots: [], waiting: [], head: 0, stats }));
     }
     return q;
   }
@@ -108,6 +110,18 @@ export class HintQueues {
   /** Must a write for `peer` be hinted behind earlier ones instead of sent? */
   queueing(peer: number): boolean {
     return this.peers.get(peer)?.queueing === true;
+  }
+
+  /**
+   * While `peer`'s hints are being replayed: resolves when that replay ends
+   * (then ask {@link queueing} again). Holding new writes back, rather than
+   * hinting them, lets a serial replay catch up with a steady load, after
+   * which they go live in order; undefined when no replay runs.
+   */
+  replayed(peer: number): Promise<void> | undefined {
+    const q = this.peers.get(peer);
+    if (q?.draining !== true) return undefined;
+    return new Promise((resolve) => q.waiting.push(resolve));
   }
 
   /** Takes the next place in `peer`'s order for a write sent live now. */
@@ -244,6 +258,8 @@ export class HintQueues {
       this.options.onError(err as Error);
     } finally {
       q.draining = false;
+      // In arrival order: each goes live, or (the replay stopped short) is hinted behind the rest.
+      for (const release of q.waiting.splice(0)) release();
     }
   }
 
