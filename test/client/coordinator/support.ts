@@ -2,6 +2,7 @@
 import { DynoClient, QuorumError, type ClientOptions } from '../../../src/client.js';
 import { resolveOptions } from '../../../src/client/options.js';
 import { readSource } from '../../../src/client/sources.js';
+import type { Redis } from 'ioredis';
 import type { Topology } from '../../../src/index.js';
 import { waitFor, type TestCluster } from '../helpers.js';
 
@@ -106,7 +107,7 @@ export async function replicaDifferences(
   for (const node of cluster.nodes) {
     const mine = keysOwnedBy(topology, keys, node.index);
     if (mine.length === 0) continue;
-    const values = await cluster.direct(node.index).mget(mine);
+    const values = await inspector(cluster, node.index).mget(mine);
     mine.forEach((key, i) => {
       const h = history.get(key)!;
       const have = values[i] === null ? 0 : Number(values[i]);
@@ -115,4 +116,13 @@ export async function replicaDifferences(
     });
   }
   return wrong;
+}
+
+const inspectors = new WeakMap<TestCluster, Redis[]>();
+
+/** One plain connection per node of `cluster` to read it directly, made once (they reconnect after a restart). */
+export function inspector(cluster: TestCluster, index: number): Redis {
+  let all = inspectors.get(cluster);
+  if (all === undefined) inspectors.set(cluster, (all = []));
+  return (all[index] ??= cluster.direct(index));
 }
