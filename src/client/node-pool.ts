@@ -163,6 +163,9 @@ export class NodePool {
       commandTimeout: o.commandTimeoutMs,
       connectTimeout: o.connectTimeoutMs,
       retryStrategy: (attempt) => Math.min(o.probeIntervalMs * 2 ** Math.min(attempt - 1, 16), o.probeBackoffMaxMs),
+      // Coordinator mode writes every command to several servers: the commands of one tick go out in one socket write per
+      // server (each still with its own timeout and reply); the syscall per command was most of a replicated write's cost.
+      enableAutoPipelining: o.nodes === 'redis',
     };
     const node: PoolNode = {
       peer,

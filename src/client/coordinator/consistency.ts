@@ -28,21 +28,25 @@ export type TallyState = 'pending' | 'met' | 'missed';
 export class WriteTally {
   /** Acknowledgements the level needs. */
   readonly needed: number;
-  private readonly outcomes: (RackOutcome | undefined)[];
+  // Per rack, filled as outcomes come: kept as plain arrays (this runs per write), made into RackOutcomes only for an error.
+  private readonly outcomes: (RackOutcome['outcome'] | undefined)[];
+  private readonly messages: (string | undefined)[];
   private acks = 0;
   private fails = 0;
-  private localFailed = false;
   state: TallyState = 'pending';
 
   constructor(
     readonly level: Consistency,
-    /** The local datacenter's racks, sorted, with the key's owner in each. */
-    readonly racks: readonly { rack: string; peer: number }[],
+    /** The local datacenter's racks, sorted. */
+    readonly racks: readonly string[],
+    /** The key's owner in each of them. */
+    readonly peers: readonly { index: number }[],
     /** Position of the client's own rack in `racks`. */
     readonly localAt: number,
   ) {
     this.needed = level === 'DC_ONE' ? 1 : quorum(racks.length);
-    this.outcomes = new Array<RackOutcome | undefined>(racks.length);
+    this.outcomes = new Array<RackOutcome['outcome'] | undefined>(racks.length);
+    this.messages = new Array<string | undefined>(racks.length);
   }
 
   /**
@@ -52,16 +56,14 @@ export class WriteTally {
    */
   record(at: number, outcome: RackOutcome['outcome'], message?: string): TallyState {
     if (this.outcomes[at] !== undefined) return this.state;
-    const { rack, peer } = this.racks[at]!;
-    this.outcomes[at] = message === undefined ? { rack, peer, outcome } : { rack, peer, outcome, message };
+    this.outcomes[at] = outcome;
+    this.messages[at] = message;
     if (outcome === 'acked') this.acks++;
-    else {
-      this.fails++;
-      if (at === this.localAt) this.localFailed = true;
-    }
+    else this.fails++;
     if (this.state !== 'pending') return this.state;
     if (this.level === 'DC_ONE') {
-      if (this.outcomes[this.localAt]?.outcome === 'acked' || (this.localFailed && this.acks > 0)) this.state = 'met';
+      const local = this.outcomes[this.localAt];
+      if (local === 'acked' || (local !== undefined && this.acks > 0)) this.state = 'met';
       else if (this.fails === this.racks.length) this.state = 'missed';
     } else if (this.acks >= this.needed) this.state = 'met';
     else if (this.racks.length - this.fails < this.needed) this.state = 'missed';
@@ -72,8 +74,12 @@ export class WriteTally {
   error(command: string): QuorumError {
     const answered: RackOutcome[] = [];
     const missing: RackOutcome[] = [];
-    this.racks.forEach(({ rack, peer }, i) => {
-      const o = this.outcomes[i] ?? { rack, peer, outcome: 'unreachable' as const, message: 'no answer yet' };
+    this.racks.forEach((rack, i) => {
+      const peer = this.peers[i]!.index;
+      const outcome = this.outcomes[i];
+      const message = outcome === undefined ? 'no answer yet' : this.messages[i];
+      const o: RackOutcome =
+        message === undefined ? { rack, peer, outcome: outcome! } : { rack, peer, outcome: outcome ?? 'unreachable', message };
       (o.outcome === 'acked' ? answered : missing).push(o);
     });
     const list = (os: RackOutcome[]) =>

@@ -7,6 +7,7 @@
  */
 import { hasFlag } from '@ioredis/commands';
 import { CommandFailedError, ServerReplyError, type ClientNodeRef, type FailedAttempt, type RackOutcome } from '../../errors.js';
+import type { Peer } from '../../ring/peer.js';
 import type { Topology } from '../../ring/topology.js';
 import type { Arg, Classified } from '../commands.js';
 import { mergeSplit } from '../dispatch.js';
@@ -47,7 +48,19 @@ export interface CoordinatorOptions {
   onError(error: Error): void;
 }
 
-type Outcome = { outcome: 'acked'; reply: unknown } | { outcome: Exclude<RackOutcome['outcome'], 'acked'>; error: Error };
+/** Where the racks are, for one topology: computed once per topology, not per write. */
+interface Layout {
+  topology: Topology;
+  /** The local datacenter's racks, sorted (the order of `Topology.route`). */
+  racks: string[];
+  /** The client's rack in `racks`. */
+  localAt: number;
+  /** Per remote datacenter, its racks' positions in the order they are tried. */
+  remote: { dc: string; order: number[] }[];
+}
+
+const NO_REMOTE: Peer[][] = [];
+const ignore = () => {};
 
 const keyOf = (k: Arg): string | Buffer => (typeof k === 'number' ? String(k) : k);
 const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
@@ -57,6 +70,7 @@ export class Coordinator {
   /** The hint queues; undefined without a store. */
   readonly queues: HintQueues | undefined;
   private readonly inFlight = new InFlight();
+  private cached: Layout | undefined;
 
   constructor(private readonly o: CoordinatorOptions) {
     this.queues =
@@ -65,8 +79,40 @@ export class Coordinator {
         : new HintQueues({ store: o.hints, transport: o.transport, ttlMs: o.hintTtlMs, emit: o.emit, onError: o.onError });
   }
 
-  private replicas(key: Arg) {
-    return this.o.topology().replicas(keyOf(key), { dc: this.o.localDc, rack: this.o.localRack });
+  /** The local racks' names and the remote racks' order, for the topology in use (recomputed after a refresh). */
+  private layout(): Layout {
+    const topology = this.o.topology();
+    if (this.cached?.topology === topology) return this.cached;
+    const { localDc, localRack } = this.o;
+    const racks = topology.racks(localDc).map((r) => r.rack);
+    const localAt = racks.indexOf(localRack);
+    // As the server picks a remote rack: the local rack's index modulo theirs first, then the others.
+    const remote = topology
+      .datacenters()
+      .filter((dc) => dc !== localDc)
+      .map((dc) => {
+        const first = localAt % topology.racks(dc).length;
+        return { dc, order: [first, ...topology.racks(dc).flatMap((_, i) => (i === first ? [] : [i]))] };
+      });
+    return (this.cached = { topology, racks, localAt, remote });
+  }
+
+  /**
+   * The owners of `key`: in each local rack (in `layout().racks` order), and
+   * per remote datacenter in the order its racks are tried. One `route` per
+   * datacenter, since this runs for every write.
+   */
+  private owners(key: Arg, layout: Layout): { local: Peer[]; remote: Peer[][] } {
+    const k = keyOf(key);
+    const local = layout.topology.route(k, this.o.localDc);
+    if (layout.remote.length === 0) return { local, remote: NO_REMOTE };
+    return {
+      local,
+      remote: layout.remote.map(({ dc, order }) => {
+        const peers = layout.topology.route(k, dc);
+        return order.map((i) => peers[i]!);
+      }),
+    };
   }
 
   /**
@@ -79,9 +125,10 @@ export class Coordinator {
     if (r.kind === 'keyless') throw new TypeError('coordinator mode routes only commands with keys');
     if (r.kind === 'keyed') return this.one(c.name, args, r.keys[0]!, buffer, write);
     const groups = new Map<string, { args: Arg[]; positions: number[]; key: Arg }>();
+    const layout = this.layout();
     r.keys.forEach((key, i) => {
-      const reps = this.replicas(key);
-      const sig = [...reps.local, ...reps.remote.flatMap((d) => d.candidates)].map((o) => o.peer.index).join(',');
+      const owners = this.owners(key, layout);
+      const sig = [...owners.local, ...owners.remote.flat()].map((p) => p.index).join(',');
       let g = groups.get(sig);
       if (g === undefined) groups.set(sig, (g = { args: [], positions: [], key }));
       for (let s = 0; s < r.step; s++) g.args.push(args[i * r.step + s]!);
@@ -108,91 +155,104 @@ export class Coordinator {
    * @throws {ServerReplyError} when the level is missed and a replica answered an error.
    */
   write(name: string, args: readonly Arg[], key: Arg, buffer: boolean): Promise<unknown> {
-    const reps = this.replicas(key);
-    const localAt = reps.local.findIndex((o) => o.rack === this.o.localRack);
-    const tally = new WriteTally(
-      this.o.writeConsistency,
-      reps.local.map((o) => ({ rack: o.rack, peer: o.peer.index })),
-      localAt,
-    );
+    const layout = this.layout();
+    const { local, remote } = this.owners(key, layout);
+    const { localAt } = layout;
+    const tally = new WriteTally(this.o.writeConsistency, layout.racks, local, localAt);
     let bytes: Uint8Array | undefined;
     const payload = () => (bytes ??= commandBytes(name, args));
-    const replies: unknown[] = [];
-    const hints: Promise<unknown>[] = [];
-    let replyError: ServerReplyError | undefined;
-    let outstanding = reps.local.length;
-    // Met: answer at once. Missed: wait for every local rack, so the error says exactly who has the write.
-    const decided = new Promise<void>((resolve) => {
-      reps.local.forEach((o, i) => {
-        this.replicate(o.peer.index, name, args, buffer, payload, hints).then((out) => {
+    let hints: Promise<unknown>[] | undefined;
+    const hinted = (stored: Promise<unknown>) => (hints ??= []).push(stored);
+    return new Promise((resolve, reject) => {
+      let reply: unknown;
+      let hasReply = false;
+      let replyError: ServerReplyError | undefined;
+      let outstanding = local.length;
+      // Met: answer at once. Missed: wait for every local rack, so the error says exactly who has the write.
+      const settle = () => {
+        const result = () => (tally.state === 'missed' ? reject(replyError ?? tally.error(name)) : resolve(reply));
+        if (hints === undefined) result();
+        else Promise.allSettled(hints).then(result, reject);
+      };
+      local.forEach((peer, i) => {
+        this.replicate(peer.index, name, args, buffer, payload, hinted, (outcome, value) => {
           outstanding--;
-          if (out.outcome === 'acked') replies[i] = out.reply;
-          else if (out.error instanceof ServerReplyError) replyError ??= out.error;
-          const state = tally.record(i, out.outcome, out.outcome === 'acked' ? undefined : messageOf(out.error));
-          if (state === 'met' || (state === 'missed' && outstanding === 0)) resolve();
-        }, this.o.onError);
+          if (outcome === 'acked') {
+            // The local rack's reply, else the first one.
+            if (i === localAt || !hasReply) reply = value;
+            hasReply = true;
+          } else if (value instanceof ServerReplyError) replyError ??= value;
+          const before = tally.state;
+          const state = tally.record(i, outcome, outcome === 'acked' ? undefined : messageOf(value));
+          if (before === 'pending' && state === 'met') settle();
+          else if (state === 'missed' && outstanding === 0) settle();
+        });
       });
-    });
-    // Remote datacenters never hold up the reply; every rack there gets the
-    // write, as the receiving Dynomite node would forward it to its racks.
-    for (const dc of reps.remote)
-      for (const o of dc.candidates) this.replicate(o.peer.index, name, args, buffer, payload, hints).catch(this.o.onError);
-    return decided.then(async () => {
-      await Promise.allSettled(hints);
-      if (tally.state === 'missed') throw replyError ?? tally.error(name);
-      return localAt in replies ? replies[localAt] : replies.find((_, i) => i in replies);
+      // Remote datacenters never hold up the reply; every rack there gets the
+      // write, as the receiving Dynomite node would forward it to its racks.
+      for (const candidates of remote)
+        for (const peer of candidates) this.replicate(peer.index, name, args, buffer, payload, hinted, ignore);
     });
   }
 
-  /** One replica's write: sent live, or hinted behind the peer's queue; its outcome. */
+  /**
+   * One replica's write: sent live, held while its hints replay, or hinted
+   * behind the peer's queue; `done` gets its outcome (the reply, or the error).
+   * Callbacks rather than a promise per replica: this is the hot path.
+   */
   private replicate(
     peer: number,
     name: string,
     args: readonly Arg[],
     buffer: boolean,
     payload: () => Uint8Array,
-    hints: Promise<unknown>[],
-  ): Promise<Outcome> {
+    hinted: (stored: Promise<unknown>) => void,
+    done: (outcome: RackOutcome['outcome'], value: unknown) => void,
+  ): void {
     const { transport } = this.o;
     const queues = this.queues;
-    const asHint = (stored: Promise<void>, error: Error): Promise<Outcome> => {
-      hints.push(stored);
-      return this.inFlight.track(
-        stored.then(
-          (): Outcome => ({ outcome: 'hinted', error }),
-          (err: Error): Outcome => ({ outcome: 'refused', error: err }),
-        ),
+    const inFlight = this.inFlight;
+    const asHint = (stored: Promise<void>, error: Error) => {
+      hinted(stored);
+      inFlight.begin();
+      stored.then(
+        () => (inFlight.end(), done('hinted', error)),
+        (err: Error) => (inFlight.end(), done('refused', err)),
       );
     };
     if (queues === undefined) {
-      if (!transport.isUp(peer)) return Promise.resolve({ outcome: 'unreachable', error: new Error(`node ${peer} is down`) });
-      return this.inFlight.track(
-        transport.send(peer, name, args, buffer).then(
-          (reply): Outcome => ({ outcome: 'acked', reply }),
-          (err: Error): Outcome => ({ outcome: err instanceof ServerReplyError ? 'error' : 'unreachable', error: err }),
-        ),
+      if (!transport.isUp(peer)) return done('unreachable', new Error(`node ${peer} is down`));
+      inFlight.begin();
+      transport.send(peer, name, args, buffer).then(
+        (reply) => (inFlight.end(), done('acked', reply)),
+        (err: Error) => (inFlight.end(), done(err instanceof ServerReplyError ? 'error' : 'unreachable', err)),
       );
+      return;
     }
     if (queues.queueing(peer)) {
       const replayed = queues.replayed(peer);
-      if (replayed !== undefined) return this.inFlight.track(replayed.then(() => this.replicate(peer, name, args, buffer, payload, hints)));
-      return asHint(queues.hint(peer, payload), new Error(`node ${peer} has hints waiting; this write queues behind them`));
+      if (replayed === undefined)
+        return asHint(queues.hint(peer, payload), new Error(`node ${peer} has hints waiting; this write queues behind them`));
+      inFlight.begin();
+      void replayed.then(() => (inFlight.end(), this.replicate(peer, name, args, buffer, payload, hinted, done)));
+      return;
     }
     if (!transport.isUp(peer)) return asHint(queues.hint(peer, payload), new Error(`node ${peer} is down`));
     const slot = queues.send(peer, payload);
-    return this.inFlight.track(
-      transport.send(peer, name, args, buffer).then(
-        (reply): Outcome => {
-          queues.acked(peer, slot);
-          return { outcome: 'acked', reply };
-        },
-        (err: Error): Promise<Outcome> | Outcome => {
-          if (!(err instanceof ServerReplyError)) return asHint(queues.failed(peer, slot), err);
-          // The server has it (as an error): nothing to replay.
-          queues.acked(peer, slot);
-          return { outcome: 'error', error: err };
-        },
-      ),
+    inFlight.begin();
+    transport.send(peer, name, args, buffer).then(
+      (reply) => {
+        inFlight.end();
+        queues.acked(peer, slot);
+        done('acked', reply);
+      },
+      (err: Error) => {
+        inFlight.end();
+        if (!(err instanceof ServerReplyError)) return asHint(queues.failed(peer, slot), err);
+        // The server has it (as an error): nothing to replay.
+        queues.acked(peer, slot);
+        done('error', err);
+      },
     );
   }
 
@@ -209,11 +269,11 @@ export class Coordinator {
    * asked only after every caught-up one.
    */
   private async readOne(name: string, args: readonly Arg[], key: Arg, buffer: boolean): Promise<unknown> {
-    const reps = this.replicas(key);
-    const local = reps.local.map((o) => o.peer.index);
-    const at = reps.local.findIndex((o) => o.rack === this.o.localRack);
-    const order = [local[at]!, ...local.filter((_, i) => i !== at)];
-    if (this.o.allowRemoteDc) for (const dc of reps.remote) order.push(...dc.candidates.map((o) => o.peer.index));
+    const layout = this.layout();
+    const owners = this.owners(key, layout);
+    const at = layout.localAt;
+    const order = [owners.local[at]!.index, ...owners.local.flatMap((p, i) => (i === at ? [] : [p.index]))];
+    if (this.o.allowRemoteDc) for (const dc of owners.remote) order.push(...dc.map((p) => p.index));
     const failures: FailedAttempt[] = [];
     for (const peer of this.freshFirst(order)) {
       try {
@@ -228,9 +288,10 @@ export class Coordinator {
 
   /** DC_QUORUM / DC_SAFE_QUORUM: every local rack's owner; settles at the level. */
   private readQuorum(name: string, args: readonly Arg[], key: Arg, buffer: boolean): Promise<unknown> {
-    const reps = this.replicas(key);
-    const racks = reps.local.map((o) => ({ rack: o.rack, peer: o.peer.index }));
-    const at = reps.local.findIndex((o) => o.rack === this.o.localRack);
+    const layout = this.layout();
+    const { local } = this.owners(key, layout);
+    const racks = local.map((p, i) => ({ rack: layout.racks[i]!, peer: p.index }));
+    const at = layout.localAt;
     const preferred = this.freshFirst([at, ...racks.map((_, i) => i).filter((i) => i !== at)].map((i) => racks[i]!.peer));
     const tally = new ReadTally(
       this.o.readConsistency as Exclude<Consistency, 'DC_ONE'>,

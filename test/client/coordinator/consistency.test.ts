@@ -5,6 +5,13 @@ import { ReadTally, WriteTally, quorum } from '../../../src/client/coordinator/c
 import { QuorumError } from '../../../src/errors.js';
 
 const racks = (n: number) => Array.from({ length: n }, (_, i) => ({ rack: `rack${i + 1}`, peer: i * 10 }));
+const writeTally = (level: ConstructorParameters<typeof WriteTally>[0], n: number, localAt: number) =>
+  new WriteTally(
+    level,
+    racks(n).map((r) => r.rack),
+    racks(n).map((r) => ({ index: r.peer })),
+    localAt,
+  );
 
 describe('quorum', () => {
   it('is floor(racks / 2) + 1, as the server counts', () => {
@@ -14,19 +21,19 @@ describe('quorum', () => {
 
 describe('WriteTally', () => {
   it('DC_ONE is met by the local rack, or by another rack once the local one failed', () => {
-    const a = new WriteTally('DC_ONE', racks(3), 1);
+    const a = writeTally('DC_ONE', 3, 1);
     expect(a.record(0, 'acked')).toBe('pending'); // another rack first: the local owner may still answer
     expect(a.record(1, 'acked')).toBe('met');
-    const b = new WriteTally('DC_ONE', racks(3), 1);
+    const b = writeTally('DC_ONE', 3, 1);
     expect(b.record(1, 'hinted', 'refused')).toBe('pending');
     expect(b.record(2, 'acked')).toBe('met');
-    const c = new WriteTally('DC_ONE', racks(2), 0);
+    const c = writeTally('DC_ONE', 2, 0);
     c.record(0, 'unreachable', 'down');
     expect(c.record(1, 'error', 'WRONGTYPE')).toBe('missed');
   });
 
   it('DC_QUORUM is met at a quorum and missed once the racks left cannot make it', () => {
-    const t = new WriteTally('DC_QUORUM', racks(3), 0);
+    const t = writeTally('DC_QUORUM', 3, 0);
     expect(t.needed).toBe(2);
     expect(t.record(0, 'hinted', 'timeout')).toBe('pending');
     expect(t.record(0, 'acked')).toBe('pending'); // only a rack's first outcome counts
@@ -35,7 +42,7 @@ describe('WriteTally', () => {
   });
 
   it('names the racks that answered and those that did not in its error', () => {
-    const t = new WriteTally('DC_SAFE_QUORUM', racks(3), 0);
+    const t = writeTally('DC_SAFE_QUORUM', 3, 0);
     t.record(0, 'acked');
     t.record(1, 'hinted', 'connection closed');
     const err = t.error('set');
@@ -56,7 +63,7 @@ describe('WriteTally', () => {
         fc.integer({ min: 1, max: 7 }).chain((n) => fc.tuple(fc.constant(n), fc.array(outcome, { minLength: n, maxLength: n }))),
         fc.constantFrom('DC_QUORUM', 'DC_SAFE_QUORUM') as fc.Arbitrary<'DC_QUORUM'>,
         ([n, outcomes], level) => {
-          const t = new WriteTally(level, racks(n), 0);
+          const t = writeTally(level, n, 0);
           let acks = 0;
           let fails = 0;
           let first: string | undefined;
