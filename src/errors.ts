@@ -23,7 +23,8 @@ export type DynoringErrorKind =
   | 'DeliveryFailed'
   | DurableStoreErrorKind
   | 'Usage'
-  | 'UnreadableFile';
+  | 'UnreadableFile'
+  | PlanErrorKind;
 
 /** Base class of every dynoring error. */
 export class DynoringError extends Error {
@@ -226,5 +227,27 @@ export class InputError extends DynoringError {
     readonly file: string,
   ) {
     super('UnreadableFile', message);
+  }
+}
+
+/**
+ * Why a token plan cannot be made:
+ * - `HostCount`: the hosts given do not match the nodes to place (one host per new node).
+ * - `DuplicateEndpoint`: two nodes of the plan would listen on the same host:port.
+ * - `UnknownNode`: the node named is not in the cluster.
+ * - `MultipleTokens`: a node has several tokens; planning places one token per node, as the server expects.
+ * - `NoRoom`: a range is too short to take another token (fewer than 2 tokens wide).
+ * - `LastNodeInRack`: removing the node would leave its rack with no tokens.
+ * - `NotEmpty`: the output directory already holds `.yml` files.
+ */
+export type PlanErrorKind = 'HostCount' | 'DuplicateEndpoint' | 'UnknownNode' | 'MultipleTokens' | 'NoRoom' | 'LastNodeInRack' | 'NotEmpty';
+
+/** A plan (`planNew`, `planDouble`, `planAdd`, `planRemove`, `planReplace`) was refused; nothing was written. */
+export class PlanError extends DynoringError {
+  override name = 'PlanError';
+  declare readonly kind: PlanErrorKind;
+
+  constructor(kind: PlanErrorKind, message: string) {
+    super(kind, message);
   }
 }
