@@ -15,7 +15,15 @@ import type { RackId } from '../ring/topology.js';
 import { groupByRack, rackBalance, type RackBalance } from './balance.js';
 import { diffPeers, type PoolDiff } from './diff.js';
 import { equidistantTokens, midpointTokens, placeTokens } from './tokens.js';
-import { CONSISTENCIES, DATA_STORES, renderNodeYaml, rewriteNodeYaml, type Consistency, type DataStore, type NodeSettings } from './write-config.js';
+import {
+  CONSISTENCIES,
+  DATA_STORES,
+  renderNodeYaml,
+  rewriteNodeYaml,
+  type Consistency,
+  type DataStore,
+  type NodeSettings,
+} from './write-config.js';
 
 /** One node of a plan and its file. */
 export interface PlannedNode {
@@ -36,7 +44,7 @@ export interface PoolPlan {
   removed: string[];
   /** Each rack's balance after the plan. */
   balance: RackBalance[];
-  /** What moves, from the configuration before (empty for `planNew`). */
+  /** What moves, from the configuration before (no racks for `planNew`). */
   diff: PoolDiff;
 }
 
@@ -98,7 +106,10 @@ export function planNew(options: NewPlanOptions): PoolPlan {
   const tokens = equidistantTokens(o.nodesPerRack);
   const count = racks.length * o.nodesPerRack;
   if (o.hosts.length !== count) {
-    throw new PlanError('HostCount', `${count} nodes (${racks.length} racks × ${o.nodesPerRack}) need ${count} hosts, got ${o.hosts.length}`);
+    throw new PlanError(
+      'HostCount',
+      `${count} nodes (${racks.length} racks × ${o.nodesPerRack}) need ${count} hosts, got ${o.hosts.length}`,
+    );
   }
   const peerPort = checkPort('peer port', o.peerPort);
   const settings: NodeSettings = {
@@ -156,7 +167,10 @@ export function planRemove(files: readonly ConfigSource[], node: string): PoolPl
   const pool = readPool(files);
   const gone = findNode(pool.peers, node);
   if (!pool.peers.some((p) => p !== gone && p.dc === gone.dc && p.rack === gone.rack && p.tokens.length > 0)) {
-    throw new PlanError('LastNodeInRack', `${endpointKey(gone.endpoint)} is the last node of rack '${gone.rack}' in '${gone.dc}': removing it leaves the rack without tokens`);
+    throw new PlanError(
+      'LastNodeInRack',
+      `${endpointKey(gone.endpoint)} is the last node of rack '${gone.rack}' in '${gone.dc}': removing it leaves the rack without tokens`,
+    );
   }
   const after = pool.peers.filter((p) => p !== gone);
   return finish(pool.peers, after, (p) => pool.write(p, p, others(after, p)), new Set());
@@ -183,7 +197,10 @@ function grow(files: readonly ConfigSource[], hosts: readonly string[], newToken
   const pool = readPool(files);
   for (const p of pool.peers) {
     if (p.tokens.length !== 1) {
-      throw new PlanError('MultipleTokens', `${endpointKey(p.endpoint)} has ${p.tokens.length} tokens: plans place one token per node, as the server expects`);
+      throw new PlanError(
+        'MultipleTokens',
+        `${endpointKey(p.endpoint)} has ${p.tokens.length} tokens: plans place one token per node, as the server expects`,
+      );
     }
   }
   const placed = groupByRack(pool.peers).map((r) => {
@@ -197,7 +214,13 @@ function grow(files: readonly ConfigSource[], hosts: readonly string[], newToken
   const templates = new Map<number, Peer>();
   const added = placed.flatMap((r) =>
     r.tokens.map((token) => {
-      const p = makePeer({ index: next++, endpoint: { host: checkHost(hosts[h++]!), port: r.template.endpoint.port }, dc: r.dc, rack: r.rack, tokens: [token] });
+      const p = makePeer({
+        index: next++,
+        endpoint: { host: checkHost(hosts[h++]!), port: r.template.endpoint.port },
+        dc: r.dc,
+        rack: r.rack,
+        tokens: [token],
+      });
       templates.set(p.index, r.template);
       return p;
     }),
@@ -234,7 +257,9 @@ function readPool(files: readonly ConfigSource[]) {
 
 /** Orders the nodes rack by rack in token order, names their files and renders them. */
 function finish(before: readonly Peer[], after: readonly Peer[], render: (p: Peer) => string, added: Set<number>): PoolPlan {
-  const ordered = groupByRack(after).flatMap((r) => [...r.peers].sort((a, b) => (a.tokens[0] ?? 0) - (b.tokens[0] ?? 0) || a.index - b.index));
+  const ordered = groupByRack(after).flatMap((r) =>
+    [...r.peers].sort((a, b) => (a.tokens[0] ?? 0) - (b.tokens[0] ?? 0) || a.index - b.index),
+  );
   const hostCount = new Map<string, number>();
   for (const p of ordered) hostCount.set(p.endpoint.host, (hostCount.get(p.endpoint.host) ?? 0) + 1);
   const nodes = ordered.map((peer) => {
@@ -246,7 +271,7 @@ function finish(before: readonly Peer[], after: readonly Peer[], render: (p: Pee
     nodes,
     removed: before.map((p) => endpointKey(p.endpoint)).filter((e) => !kept.has(e)),
     balance: rackBalance(after),
-    diff: diffPeers(before, after),
+    diff: before.length === 0 ? { racks: [], fraction: 0 } : diffPeers(before, after),
   };
 }
 
@@ -259,7 +284,9 @@ function findNode(peers: readonly Peer[], name: string): Peer {
   const known = peers.map((p) => endpointKey(p.endpoint)).join(', ');
   throw new PlanError(
     'UnknownNode',
-    matches.length === 0 ? `no node is '${name}'; the nodes are: ${known}` : `'${name}' names ${matches.length} nodes: give host:port (${known})`,
+    matches.length === 0
+      ? `no node is '${name}'; the nodes are: ${known}`
+      : `'${name}' names ${matches.length} nodes: give host:port (${known})`,
   );
 }
 
@@ -283,13 +310,16 @@ function definedOnly<T extends object>(o: T): T {
 
 function checkName(what: string, name: string): string {
   if (typeof name !== 'string' || !/^[^\s:|]+$/.test(name)) {
-    throw new ConfigError(`invalid ${what} name '${String(name)}': it must be non-empty, without whitespace, ':' or '|' (seed strings separate fields with them)`);
+    throw new ConfigError(
+      `invalid ${what} name '${String(name)}': it must be non-empty, without whitespace, ':' or '|' (seed strings separate fields with them)`,
+    );
   }
   return name;
 }
 
 function checkHost(host: string): string {
-  if (typeof host !== 'string' || host === '' || /[\s|/]/.test(host)) throw new ConfigError(`invalid host '${String(host)}': expected a host name or IP address`);
+  if (typeof host !== 'string' || host === '' || /[\s|/]/.test(host))
+    throw new ConfigError(`invalid host '${String(host)}': expected a host name or IP address`);
   return host;
 }
 
@@ -310,7 +340,8 @@ function checkHashing(hash: string, hashTag: string | undefined): { hash: string
 }
 
 function checkDataStore(store: string): DataStore {
-  if (!Object.hasOwn(DATA_STORES, store)) throw new ConfigError(`invalid data store '${store}': expected ${Object.keys(DATA_STORES).join(' or ')}`);
+  if (!Object.hasOwn(DATA_STORES, store))
+    throw new ConfigError(`invalid data store '${store}': expected ${Object.keys(DATA_STORES).join(' or ')}`);
   return store as DataStore;
 }
 

@@ -78,7 +78,7 @@ export interface Placement {
  *   2. then the smallest range, as large as possible (no new node is left
  *      with a sliver);
  *   3. then the tokens that change owner, as few as possible.
- * Ties go to the earlier range in token order.
+ * Ties go to the range that starts first (the one across 0 last).
  *
  * Why this is optimal. Say range `r` (length `L_r`) receives `c_r` new
  * tokens, so it splits into `c_r + 1` parts; its old owner keeps the last.
@@ -123,13 +123,16 @@ export function placeTokens(sorted: readonly number[], k: number, space: number 
   // 3. The remaining tokens, each to the range whose move grows least.
   const moveOf = (r: number, c: number) => (c === 0 ? 0 : Math.max(lengths[r]! - M, c * m));
   const counts = [...lower];
+  // Ties go to the range that starts first: range 0 (across the wrap) starts last.
+  const byStart = [...lengths.keys()].slice(1).concat(0);
   for (let left = k - sum(lower); left > 0; left--) {
     let best = -1;
     let bestCost = Infinity;
-    counts.forEach((c, r) => {
+    for (const r of byStart) {
+      const c = counts[r]!;
       const cost = c < upper[r]! ? moveOf(r, c + 1) - moveOf(r, c) : Infinity;
       if (cost < bestCost) [best, bestCost] = [r, cost];
-    });
+    }
     counts[best]!++;
   }
 
@@ -170,5 +173,8 @@ function leastTrue(lo: number, hi: number, ok: (x: number) => boolean): number {
 }
 
 function noRoom(token: number, length: number): PlanError {
-  return new PlanError('NoRoom', `the range ending at token ${token} is ${length} token${length === 1 ? '' : 's'} long: too short to split`);
+  return new PlanError(
+    'NoRoom',
+    `the range ending at token ${token} is ${length} token${length === 1 ? '' : 's'} long: too short to split`,
+  );
 }
