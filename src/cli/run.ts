@@ -12,9 +12,11 @@ import { validateCommand } from './commands/validate.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type Io } from './io.js';
 import { reportCommand } from './commands/report.js';
+import { planCommand } from './commands/plan.js';
+import { diffCommand } from './commands/diff.js';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: readonly Command[] = [ringCommand, validateCommand, routeCommand, reportCommand];
+const COMMANDS: readonly Command[] = [ringCommand, validateCommand, routeCommand, reportCommand, planCommand, diffCommand];
 
 const usage = `usage: dynoring <command> [options] FILE...
 
