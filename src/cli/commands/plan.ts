@@ -1,5 +1,5 @@
 /** `dynoring plan`: plan a ring or a change to one, and write every node's dynomite.yml. */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   NEW_PLAN_DEFAULTS,
@@ -9,7 +9,6 @@ import {
   planRemove,
   planReplace,
   PlanError,
-  type ConfigSource,
   type DataStore,
   type PoolPlan,
 } from '../../index.js';
@@ -18,6 +17,7 @@ import { endpointKey } from '../../ring/peer.js';
 import type { Command } from '../command.js';
 import { fileFailure } from '../file-failure.js';
 import { EXIT } from '../io.js';
+import { readSources } from '../../plan/read-sources.js';
 import { renderBalance, renderMoves } from './moves-text.js';
 
 const d = NEW_PLAN_DEFAULTS;
@@ -174,6 +174,7 @@ async function makePlan(sub: string, rest: string[], v: Record<string, string | 
   const node = sub === 'remove' || sub === 'replace' ? rest.shift() : undefined;
   if (node === undefined && (sub === 'remove' || sub === 'replace'))
     throw new UsageError(`no node given: 'plan ${sub} NODE FILE...'`, 'plan');
+  if (rest.length === 0) throw new UsageError("no config file given: name every node's dynomite.yml", 'plan');
   const files = await readSources(rest);
   switch (sub) {
     case 'double':
@@ -202,22 +203,6 @@ function integer(v: Record<string, string | boolean | undefined>, name: string):
   if (typeof value !== 'string' || !/^[0-9]+$/.test(value))
     throw new UsageError(`--${name} must be a whole number, got '${String(value)}'`, 'plan');
   return Number(value);
-}
-
-async function readSources(files: readonly string[]): Promise<ConfigSource[]> {
-  if (files.length === 0) throw new UsageError("no config file given: name every node's dynomite.yml", 'plan');
-  const sources: ConfigSource[] = [];
-  for (const file of files) {
-    try {
-      sources.push({ text: await readFile(file, 'utf8'), file });
-    } catch (err) {
-      throw new InputError(
-        `${file}: cannot read the file: ${fileFailure(err as NodeJS.ErrnoException, 'no such file', 'it is a directory; name the dynomite.yml files inside it')}`,
-        file,
-      );
-    }
-  }
-  return sources;
 }
 
 /**
