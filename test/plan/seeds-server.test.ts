@@ -3,7 +3,6 @@
  * sends (the captured bytes, over a raw socket) with the exact body, and
  * refuses a changed set that fails validation while keeping the last good one.
  */
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
