@@ -158,9 +158,9 @@ describe('dynoring seeds and serve-seeds', () => {
     } finally {
       child.kill('SIGTERM');
     }
-    const [code] = (await new Promise((done) =>
-      child.exitCode !== null ? done([child.exitCode]) : child.once('exit', (...a) => done(a)),
-    )) as [number];
+    const code = await new Promise<number | null>((done) =>
+      child.exitCode !== null ? done(child.exitCode) : child.once('exit', (c) => done(c)),
+    );
     expect(code).toBe(0);
   });
 });
