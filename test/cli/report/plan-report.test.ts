@@ -87,7 +87,7 @@ describe('dynoring report: the plan view', () => {
         expect(await card.locator('.plan-ring[data-side="after"] path.arc').count()).toBe(6);
         const rows = await card
           .locator('.balance-row')
-          .evaluateAll((els) => els.map((e) => [...e.querySelectorAll('td')].map((td) => td.textContent)));
+          .evaluateAll((els) => els.map((e) => Array.from(e.querySelectorAll('td'), (td) => td.textContent)));
         expect(rows).toHaveLength(6);
         expect(rows.filter((r) => r[1] === '—')).toHaveLength(3);
         expect(rows.every((r) => r[2] === '16.6667%')).toBe(true);
