@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hash } from '../../src/index.js';
 import { run } from '../../src/cli/run.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -238,5 +239,45 @@ describe('--live', () => {
     ]);
     const unreachable = await dynoring('ring', '--live', 'http://127.0.0.1:1');
     expect(unreachable).toMatchObject({ code: 2, stderr: expect.stringMatching(/^dynoring: .*127\.0\.0\.1:1/) });
+  });
+
+  it('--hash and --hash-tag name the hashing the admin port does not report', async () => {
+    const note = /^note: the admin port does not say the pool's hash: hashing with murmur and no hash_tag/m;
+    const murmur = await dynoring('route', '--live', adminUrl, 'foo');
+    expect(murmur.stderr).toMatch(note);
+    const token = hash('crc32', 'x', { hashTag: '{}' });
+    const owner = token > 2147483648 || token === 0 ? '0 127.0.0.1:20002 +2 127.0.0.1:20010' : '1 127.0.0.1:20006 +3 127.0.0.1:20014';
+    const crc = await dynoring('route', '--live', adminUrl, '--hash', 'crc32', '--hash-tag', '{}', 'user:{x}');
+    expect(crc).toMatchObject({ code: 0, stderr: '' });
+    expect(crc.stdout).toMatch(/^datacenter dc1; hash crc32, hash_tag \{\}$/m);
+    expect(crc.stdout).toMatch(new RegExp(`^user:\\{x\\} +${token} +${owner}$`, 'm'));
+    const ring = await dynoring('ring', '--live', adminUrl, '--hash', 'fnv1a_64');
+    expect(ring).toMatchObject({ code: 0, stderr: '' });
+    expect(ring.stdout).toMatch(/^4 peers in 2 racks of 1 datacenter, 4 tokens; hash fnv1a_64\n/);
+
+    // The same four nodes, in a file that says crc32: no key moves only when the live side hashes as the pool does.
+    const [own, ...seeds] = liveSeeds.map((s) => s.split(':'));
+    const yml = join(scratch, 'crc32.yml');
+    writeFileSync(
+      yml,
+      `dyn_o_mite:\n  datacenter: dc1\n  rack: ${own![2]}\n  dyn_listen: 127.0.0.1:${own![1]}\n  tokens: '${own![4]}'\n  hash: crc32\n` +
+        `  dyn_seeds:\n${seeds.map((f) => `    - ${f.join(':')}\n`).join('')}`,
+    );
+    const keys = join(scratch, 'live-keys.txt');
+    writeFileSync(keys, Array.from({ length: 2_000 }, (_, i) => `k${i}`).join('\n'));
+    const moved = async (...extra: string[]) => {
+      const d = await dynoring('diff', '--live', adminUrl, '--keys', keys, '--json', ...extra, yml);
+      expect(d.code).toBe(0);
+      return { stderr: d.stderr, moved: JSON.parse(d.stdout).keys.map((k: { moved: number }) => k.moved) };
+    };
+    expect(await moved('--hash', 'crc32')).toEqual({ stderr: '', moved: [0, 0] });
+    const guessed = await moved();
+    expect(guessed.stderr).toMatch(note);
+    for (const n of guessed.moved) expect(n).toBeGreaterThan(500);
+
+    const files = await dynoring('route', '--hash', 'crc32', seedFile('hashless.txt', liveSeeds), 'foo');
+    expect(files).toMatchObject({ code: 2, stderr: expect.stringMatching(/--hash and --hash-tag apply only with --live/) });
+    const unknown = await dynoring('route', '--live', adminUrl, '--hash', 'sha1', 'foo');
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/--hash.*sha1/) });
   });
 });

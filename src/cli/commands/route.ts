@@ -5,12 +5,12 @@ import type { Command } from '../command.js';
 import { disagreementNote } from '../describe.js';
 import { UsageError } from '../../errors.js';
 import { EXIT } from '../io.js';
-import { loadFilesOrLive } from '../load.js';
+import { liveHashingHelp, LIVE_HASHING_OPTIONS, liveHashing, loadFilesOrLive } from '../load.js';
 import { formatTable } from '../table.js';
 
 const help = `usage: dynoring route [--dc DC] FILE KEY...
        dynoring route [--dc DC] FILE... -- KEY...
-       dynoring route [--dc DC] --live URL KEY...
+       dynoring route [--dc DC] --live URL [--hash NAME] [--hash-tag XY] KEY...
 
 Hashes each KEY with the pool's hash and hash_tag (from the files; default
 murmur) and shows its token and its owner in each rack of the local
@@ -21,12 +21,14 @@ With one file, the keys follow it. To merge several files, or for a key
 that starts with '-', put the keys after '--'.
 
 With --live URL, routes in a running node's view (GET /cluster_describe on
-its admin port), hashing with murmur and no hash_tag: the admin port does
-not say which the pool uses.
+its admin port), hashing with --hash and --hash-tag: the admin port does
+not say which the pool uses (without them, murmur and no hash_tag, and a
+note on stderr says so).
 
 Options:
   --dc DC     route in datacenter DC instead of the local one
   --live URL  read the cluster from a running node's admin port
+${liveHashingHelp(14)}
   -h, --help  show this help
 
 Exit status: 0 routed, 1 a rack has no tokens (its owner shows as '-'),
@@ -38,7 +40,7 @@ export const routeCommand: Command = {
   name: 'route',
   summary: 'show the owner of each key in each rack',
   help,
-  options: { dc: { type: 'string' }, live: { type: 'string' } },
+  options: { dc: { type: 'string' }, live: { type: 'string' }, ...LIVE_HASHING_OPTIONS },
   async run(args, io) {
     const live = args.values.live as string | undefined;
     const [files, keys] = args.afterTerminator
@@ -50,8 +52,9 @@ export const routeCommand: Command = {
     if (keys.length === 0)
       throw new UsageError(`no key given: name at least one key after ${args.afterTerminator ? "'--'" : 'the file'}`, 'route');
 
-    const loaded = await loadFilesOrLive('route', files, live);
-    io.err(disagreementNote(loaded));
+    const { hashing, note } = liveHashing('route', args.values, live);
+    const loaded = await loadFilesOrLive('route', files, live, hashing);
+    io.err(disagreementNote(loaded) + note);
     const { merged } = loaded;
     const dc = args.values.dc as string | undefined;
     const known = [...new Set(merged.peers.map((p) => p.dc))].sort();
