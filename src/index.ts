@@ -3,7 +3,7 @@
  * and hinted handoff, over a WebAssembly core with a TypeScript twin.
  */
 export { parseToken, MAX_TOKEN } from './ring/token.js';
-export { parseSeed, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
+export { parseSeed, formatSeed, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
 export { Continuum } from './ring/continuum.js';
 export { Topology, type TopologyOptions, type RackId, type RackOwner, type KeyReplicas } from './ring/topology.js';
 export { hash, type HashOptions } from './ring/key-hashing.js';
@@ -65,4 +65,4 @@ export {
   type PlannedNode,
   type PoolPlan,
 } from './plan/plan.js';
-export { seedString, CONSISTENCIES, DATA_STORES, type Consistency, type DataStore } from './plan/write-config.js';
+export { CONSISTENCIES, DATA_STORES, SEED_PROVIDERS, type Consistency, type DataStore, type SeedProvider } from './plan/write-config.js';

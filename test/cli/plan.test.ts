@@ -127,6 +127,63 @@ describe('dynoring seeds and serve-seeds', () => {
     expect(await dynoring('seeds', ...ymls(join(scratch, 'new')).sort())).toEqual({ code: 0, stdout: body, stderr: '' });
   });
 
+  it('plan new --seed-provider florida writes no dyn_seeds, serves the same body, and says how to run serve-seeds', async () => {
+    const out = join(scratch, 'florida');
+    const r = await dynoring(
+      'plan',
+      'new',
+      '--racks',
+      'dc1:r1,dc1:r2',
+      '--nodes-per-rack',
+      '3',
+      '--hosts',
+      HOSTS6,
+      '--seed-provider',
+      'florida',
+      '--out',
+      out,
+    );
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain(`\nseeds: the files say dyn_seed_provider: florida_provider and list no dyn_seeds.`);
+    expect(r.stdout).toContain(`\n  dynoring serve-seeds ${join(out, '*.yml')} --port 8080\n`);
+    expect(r.stdout).toContain('DYNOMITE_FLORIDA_IP=127.0.0.1 DYNOMITE_FLORIDA_PORT=8080');
+    for (const file of ymls(out)) {
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('dyn_seed_provider: florida_provider\n');
+      expect(text).not.toContain('dyn_seeds');
+    }
+    expect(await dynoring('seeds', ...ymls(out).sort())).toEqual({ code: 0, stdout: body, stderr: '' });
+    expect((await dynoring('validate', ...ymls(out))).code).toBe(0);
+    const simple = await dynoring(
+      'plan',
+      'new',
+      '--racks',
+      'dc1:r1',
+      '--nodes-per-rack',
+      '1',
+      '--hosts',
+      'h',
+      '--out',
+      join(scratch, 'simple'),
+    );
+    expect(simple.stdout).not.toContain('serve-seeds');
+    const bad = await dynoring(
+      'plan',
+      'new',
+      '--racks',
+      'dc1:r1',
+      '--nodes-per-rack',
+      '1',
+      '--hosts',
+      'h',
+      '--seed-provider',
+      'dns',
+      '--out',
+      join(scratch, 'dns'),
+    );
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringMatching(/invalid seed provider 'dns': expected simple or florida/) });
+  });
+
   it('serve-seeds answers the florida request and logs it, until stopped', async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run build)`);
     const child = spawn(process.execPath, [CLI, 'serve-seeds', '--port', '0', ...ymls(join(scratch, 'new')).sort()], {

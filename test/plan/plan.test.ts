@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   countMovedKeys,
   equidistantTokens,
+  formatFloridaSeeds,
   mergeNodeConfigs,
   parseDynomiteYaml,
   planAdd,
@@ -21,7 +22,7 @@ import {
   type PoolPlan,
 } from '../../src/index.js';
 import { collectFindings } from '../../src/cli/findings.js';
-import { makePeer } from '../../src/ring/peer.js';
+import { formatSeed, makePeer } from '../../src/ring/peer.js';
 
 const RACKS = [
   { dc: 'dc1', rack: 'r1' },
@@ -40,16 +41,13 @@ function findings(plan: PoolPlan) {
 function readBack(plan: PoolPlan) {
   return plan.nodes.map((n) => {
     const [own, ...seeds] = parseDynomiteYaml({ text: n.text, file: n.file }).peers;
-    const text = (p: typeof own) => `${p!.endpoint.host}:${p!.endpoint.port}:${p!.rack}:${p!.dc}:${p!.tokens.join(',')}`;
-    return { own: text(own), seeds: seeds.map(text) };
+    return { own: formatSeed(own!), seeds: seeds.map(formatSeed) };
   });
 }
 
 /** Every file parses back to exactly its planned node, with every other node as a seed, and validates clean. */
 function expectConsistent(plan: PoolPlan): void {
-  const all = plan.nodes.map(
-    (n) => `${n.peer.endpoint.host}:${n.peer.endpoint.port}:${n.peer.rack}:${n.peer.dc}:${n.peer.tokens.join(',')}`,
-  );
+  const all = plan.nodes.map((n) => formatSeed(n.peer));
   readBack(plan).forEach((r, i) => {
     expect(r.own).toBe(all[i]);
     expect(r.seeds.sort()).toEqual(all.filter((_, j) => j !== i).sort());
@@ -131,6 +129,31 @@ describe('planNew', () => {
     expect(() => planNew({ ...base, hash: 'sha1' })).toThrow(/sha1/);
     expect(() => planNew({ ...base, racks: [{ dc: 'dc1', rack: 'r:1' }] })).toThrow(/invalid rack name 'r:1'/);
     expect(() => planNew({ ...base, peerPort: 70000 })).toThrow(/invalid peer port 70000/);
+  });
+
+  it('with the florida seed provider lists no seeds, and the files together still make the whole ring', () => {
+    const florida = planNew({ racks: RACKS, nodesPerRack: 3, hosts: hosts(6), seedProvider: 'florida' });
+    const simple = planNew({ racks: RACKS, nodesPerRack: 3, hosts: hosts(6) });
+    for (const n of simple.nodes) expect(n.text).toContain('dyn_seed_provider: simple_provider\n');
+    for (const n of florida.nodes) {
+      expect(n.text).toContain('dyn_seed_provider: florida_provider\n');
+      expect(n.text).not.toContain('dyn_seeds');
+    }
+    expect(readBack(florida).map((r) => r.seeds)).toEqual(florida.nodes.map(() => []));
+    // Merged, the files are the same ring as the simple plan's; the seeds server serves exactly it.
+    const merged = mergeNodeConfigs(sources(florida).map((s) => parseDynomiteYaml(s)));
+    expect(merged.peers.map(formatSeed).sort()).toEqual(simple.nodes.map((n) => formatSeed(n.peer)).sort());
+    expect(findings(florida)).toMatchObject({ problems: [], warnings: [] });
+    expect(formatFloridaSeeds(merged.peers)).toBe(florida.nodes.map((n) => formatSeed(n.peer)).join('|'));
+    // A plan over florida files keeps them florida: the new and rewritten files list no seeds either.
+    const doubled = planDouble(sources(florida), hosts(6, '127.0.1.'));
+    for (const n of doubled.nodes) {
+      expect(n.text).toContain('dyn_seed_provider: florida_provider\n');
+      expect(n.text).not.toContain('dyn_seeds');
+    }
+    expect(() => planNew({ racks: RACKS, nodesPerRack: 1, hosts: hosts(2), seedProvider: 'dns' as 'simple' })).toThrow(
+      /invalid seed provider 'dns': expected simple or florida/,
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFloridaSeeds, planNew, planReplace, type PoolPlan } from '../../src/index.js';
+import { formatSeed } from '../../src/ring/peer.js';
 import { startSeedsServer, type ReloadResult, type SeedsServer } from '../../src/plan/seeds-server.js';
 
 const REQUEST = readFileSync(new URL('../fixtures/dynomite-admin/florida_request.raw', import.meta.url));
@@ -30,8 +31,7 @@ function floridaRead(reply: string): string {
   return reply.slice(reply.indexOf('\r\n\r\n') + 4);
 }
 
-const bodyOf = (plan: PoolPlan) =>
-  plan.nodes.map((n) => `${n.peer.endpoint.host}:${n.peer.endpoint.port}:${n.peer.rack}:${n.peer.dc}:${n.peer.tokens[0]}`).join('|');
+const bodyOf = (plan: PoolPlan) => plan.nodes.map((n) => formatSeed(n.peer)).join('|');
 
 let dir: string;
 let files: string[];
