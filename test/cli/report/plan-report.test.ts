@@ -93,6 +93,27 @@ describe('dynoring report: the plan view', () => {
         expect(rows.every((r) => r[2] === '16.6667%')).toBe(true);
         expect(await card.locator('tfoot td').allTextContents()).toEqual(['1.000000', '1.000000']);
       }
+      // Before and after files share base names: the tabs come under a label per side, and say it in their titles.
+      expect(await page.locator('#tabs .tab-side').allTextContents()).toEqual(['before', 'after']);
+      const tabs = await page
+        .locator('#tabs')
+        .evaluate((el) =>
+          Array.from(el.querySelectorAll('button'), (b) => [
+            b.previousElementSibling?.matches('.tab-side') ?? false,
+            b.dataset.side,
+            b.title,
+          ]),
+        );
+      const sides = [...before.nodes.map(() => 'before'), ...after.nodes.map(() => 'after')];
+      expect(tabs.map(([, side]) => side)).toEqual(sides);
+      expect(tabs.map(([labelled]) => labelled)).toEqual(sides.map((side, i) => side !== sides[i - 1]));
+      expect(tabs.map(([, side, title]) => String(title).startsWith(`${side}: `))).toEqual(sides.map(() => true));
+      // The first 'after' tab has the same base name as the first 'before' one, and opens the new file.
+      expect(after.nodes[0]!.file).toBe(before.nodes[0]!.file);
+      await page.locator('#tabs button[data-side="after"]').first().click();
+      expect(await page.inputValue('#config')).toBe(after.nodes[0]!.text);
+      await page.locator('#tabs button[data-side="before"]').first().click();
+      expect(await page.inputValue('#config')).toBe(before.nodes[0]!.text);
       await page.screenshot({ path: join(SCREENSHOTS, 'report-plan.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
