@@ -37,11 +37,18 @@ export interface NodeConfig {
   hash?: string;
   hashTag?: string;
   secureServerOption: SecureServerOption;
+  /**
+   * Where the node takes client (RESP) traffic, from `listen:`. A wildcard
+   * host (`0.0.0.0`, `::`) is replaced by the `dyn_listen` host, the address
+   * peers already reach the node on.
+   */
+  listen?: Endpoint;
 }
 
 // The server's own defaults (conf.h) when a file leaves these out.
 const DEFAULT_DC = 'localdc';
 const DEFAULT_RACK = 'localrack';
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '*']);
 const SECURE_OPTIONS: readonly SecureServerOption[] = ['none', 'rack', 'datacenter', 'all'];
 
 /**
@@ -128,6 +135,12 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
     }
   }
 
+  const clientListen = scalar('listen');
+  const clientEndpoint = clientListen ? parseEndpoint(clientListen.value) : undefined;
+  if (clientListen && !clientEndpoint) {
+    throw new ConfigError(`invalid listen '${clientListen.value}': expected host:port`, at(clientListen.line));
+  }
+
   const secure = scalar('secure_server_option')?.value ?? 'none';
   if (!(SECURE_OPTIONS as readonly string[]).includes(secure)) {
     throw new ConfigError(
@@ -156,6 +169,9 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
     ...(hash === undefined ? {} : { hash }),
     ...(hashTag === undefined ? {} : { hashTag }),
     secureServerOption: secure as SecureServerOption,
+    ...(clientEndpoint === undefined
+      ? {}
+      : { listen: { host: WILDCARD_HOSTS.has(clientEndpoint.host) ? endpoint.host : clientEndpoint.host, port: clientEndpoint.port } }),
   };
 }
 
