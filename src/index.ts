@@ -3,7 +3,7 @@
  * and hinted handoff, over a WebAssembly core with a TypeScript twin.
  */
 export { parseToken, MAX_TOKEN } from './ring/token.js';
-export { parseSeed, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
+export { parseSeed, endpointKey, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
 export { Continuum } from './ring/continuum.js';
 export { Topology, type TopologyOptions, type RackId } from './ring/topology.js';
 export { hash, type HashOptions } from './ring/key-hashing.js';
@@ -18,7 +18,17 @@ export {
   type PeerDeclaration,
   type SecureServerOption,
 } from './config/dynomite-yaml.js';
-export { mergeNodeConfigs, describeDisagreement, type Disagreement, type MergedConfig, type StatedValue } from './config/merge.js';
+export {
+  mergeNodeConfigs,
+  describeDisagreement,
+  describeConfigNote,
+  type ConfigNote,
+  type Disagreement,
+  type ExternalSeedProvider,
+  type MergedConfig,
+  type StatedValue,
+} from './config/merge.js';
+export { loadCluster, type Cluster } from './config/cluster.js';
 export {
   DynoringError,
   ConfigError,

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { checkTokenCoverage } from '../../index.js';
 import { prepareBrowserBundle, renderReportHtml } from '../report/render-html.js';
 import type { Command } from '../command.js';
-import { plural } from '../describe.js';
+import { configNotes } from '../describe.js';
+import { plural } from '../text.js';
 import { InputError, UsageError } from '../../errors.js';
 import { fileFailure } from '../file-failure.js';
 import { EXIT } from '../io.js';
@@ -44,8 +45,8 @@ export const reportCommand: Command = {
     const files = [...args.positionals, ...(args.afterTerminator ?? [])];
     // Parse first, so a broken file is reported here and not just inside the page.
     const loaded = await loadConfigs('report', files);
-    const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')));
-    const html = renderReportHtml({ bundle: await browserBundle(), files: files.map((file, i) => ({ file, text: texts[i]! })) });
+    io.err(configNotes(loaded));
+    const html = renderReportHtml({ bundle: await browserBundle(), files: files.map((file, i) => ({ file, text: loaded.texts[i]! })) });
 
     if (output === '-') {
       io.out(html);
@@ -59,9 +60,9 @@ export const reportCommand: Command = {
         output,
       );
     }
-    const { peers } = loaded.merged;
-    const problems = checkTokenCoverage(peers).length + loaded.merged.disagreements.length;
-    const racks = new Set(peers.map((p) => `${p.dc}\u0000${p.rack}`)).size;
+    const { peers } = loaded.config;
+    const problems = checkTokenCoverage(peers).length + loaded.drift.length;
+    const racks = loaded.topology.racks().length;
     io.out(
       `wrote ${output}: ${plural(peers.length, 'peer')} in ${plural(racks, 'rack')}, ${problems ? plural(problems, 'problem') : 'no problems'}\n`,
     );

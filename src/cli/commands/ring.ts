@@ -1,8 +1,8 @@
 /** `dynoring ring`: the racks, their peers and tokens, and who owns how much. */
-import { checkTokenCoverage, Topology } from '../../index.js';
-import { endpointKey } from '../../ring/peer.js';
+import { checkTokenCoverage, describeCoverageIssue, endpointKey } from '../../index.js';
 import type { Command } from '../command.js';
-import { disagreementNote, plural } from '../describe.js';
+import { configNotes } from '../describe.js';
+import { percent, plural } from '../text.js';
 import { EXIT } from '../io.js';
 import { loadConfigs, type LoadedConfig } from '../load.js';
 import { formatTable } from '../table.js';
@@ -31,21 +31,20 @@ export const ringCommand: Command = {
   options: {},
   async run(args, io) {
     const loaded = await loadConfigs('ring', [...args.positionals, ...(args.afterTerminator ?? [])]);
-    io.err(disagreementNote(loaded));
+    io.err(configNotes(loaded));
     io.out(renderRing(loaded));
     return EXIT.ok;
   },
 };
 
 /** The ring as text: a summary line, then one table per (dc, rack). */
-function renderRing({ merged }: LoadedConfig): string {
-  const topology = Topology.fromPeers(merged.peers);
+function renderRing({ config: merged, topology }: LoadedConfig): string {
   const issues = checkTokenCoverage(merged.peers);
   const racks = topology.racks();
   const tokens = merged.peers.reduce((n, p) => n + p.tokens.length, 0);
   let text =
     `${plural(merged.peers.length, 'peer')} in ${plural(racks.length, 'rack')} of ${plural(topology.datacenters().length, 'datacenter')}, ` +
-    `${plural(tokens, 'token')}; hash ${merged.hash ?? 'murmur (default)'}${merged.hashTag ? `, hash_tag ${merged.hashTag}` : ''}\n`;
+    `${plural(tokens, 'token')}; hash ${merged.hash ?? `${topology.hash} (default)`}${topology.hashTag ? `, hash_tag ${topology.hashTag}` : ''}\n`;
 
   for (const { dc, rack } of racks) {
     const continuum = topology.continuum(dc, rack);
@@ -56,7 +55,7 @@ function renderRing({ merged }: LoadedConfig): string {
       endpointKey(p.endpoint),
       p.name ?? '',
       tokenList(p.tokens),
-      continuum.size === 0 ? '-' : `${((shares.get(p.index) ?? 0) * 100).toFixed(2)}%`,
+      continuum.size === 0 ? '-' : percent(shares.get(p.index) ?? 0),
     ]);
     text += `\ndatacenter ${dc}, rack ${rack}: ${plural(members.length, 'peer')}, ${plural(continuum.size, 'token')}\n`;
     text += formatTable(
@@ -65,11 +64,7 @@ function renderRing({ merged }: LoadedConfig): string {
       '  ',
     );
     for (const issue of issues) {
-      if (issue.dc !== dc || issue.rack !== rack) continue;
-      text +=
-        issue.kind === 'EmptyRack'
-          ? '  ! no tokens: requests routed to this rack fail with NoTargets\n'
-          : `  ! token ${issue.token} is claimed by peers ${issue.peers[0]} and ${issue.peers[1]}; peer ${issue.peers[0]} gets it\n`;
+      if (issue.dc === dc && issue.rack === rack) text += `  ! ${describeCoverageIssue(issue, merged.peers)}\n`;
     }
   }
   if (merged.peers.some((p) => p.isLocal)) text += "\n* local node (the first file's own node)\n";

@@ -1,8 +1,7 @@
 /** `dynoring route`: which peer of each rack owns each key. */
-import { NoTargetsError, Topology, type Peer } from '../../index.js';
-import { endpointKey } from '../../ring/peer.js';
+import { endpointKey, NoTargetsError, type Peer, type Topology } from '../../index.js';
 import type { Command } from '../command.js';
-import { disagreementNote } from '../describe.js';
+import { configNotes } from '../describe.js';
 import { UsageError } from '../../errors.js';
 import { EXIT } from '../io.js';
 import { loadConfigs } from '../load.js';
@@ -42,29 +41,22 @@ export const routeCommand: Command = {
       throw new UsageError(`no key given: name at least one key after ${args.afterTerminator ? "'--'" : 'the file'}`, 'route');
 
     const loaded = await loadConfigs('route', files);
-    io.err(disagreementNote(loaded));
-    const { merged } = loaded;
-    const dc = args.values.dc as string | undefined;
-    const known = [...new Set(merged.peers.map((p) => p.dc))].sort();
-    if (dc !== undefined && !known.includes(dc))
-      throw new UsageError(`unknown datacenter '${dc}' for --dc; the files name: ${known.join(', ')}`, 'route');
-    const topology = Topology.fromPeers(merged.peers, {
-      ...(merged.hash === undefined ? {} : { hash: merged.hash }),
-      ...(merged.hashTag === undefined ? {} : { hashTag: merged.hashTag }),
-      ...(dc === undefined ? {} : { localDc: dc }),
-    });
-    const racks = topology.racks(topology.localDc);
+    io.err(configNotes(loaded));
+    const { topology } = loaded;
+    const dc = (args.values.dc as string | undefined) ?? topology.localDc;
+    const known = topology.datacenters();
+    if (!known.includes(dc)) throw new UsageError(`unknown datacenter '${dc}' for --dc; the files name: ${known.join(', ')}`, 'route');
+    const racks = topology.racks(dc);
     const empty = new Set<string>();
     const rows = keys.map((key) => {
       const token = topology.token(key);
       return [key, String(token), ...racks.map((r) => owner(topology, r.dc, r.rack, token, empty))];
     });
     io.out(
-      `datacenter ${topology.localDc}; hash ${topology.hash}${topology.hashTag ? `, hash_tag ${topology.hashTag}` : ''}\n` +
+      `datacenter ${dc}; hash ${topology.hash}${topology.hashTag ? `, hash_tag ${topology.hashTag}` : ''}\n` +
         formatTable([{ heading: 'KEY' }, { heading: 'TOKEN', align: 'right' }, ...racks.map((r) => ({ heading: r.rack }))], rows),
     );
-    for (const rack of empty)
-      io.err(`error: rack '${rack}' in datacenter '${topology.localDc}' has no tokens: no peer owns any key there\n`);
+    for (const rack of empty) io.err(`error: rack '${rack}' in datacenter '${dc}' has no tokens: no peer owns any key there\n`);
     return empty.size ? EXIT.problems : EXIT.ok;
   },
 };

@@ -8,11 +8,12 @@ import {
   locationText,
   type Findings,
   type Location,
+  type Note,
   type PeerRef,
   type Problem,
   type Warning,
 } from '../findings.js';
-import { plural } from '../describe.js';
+import { plural } from '../text.js';
 import { EXIT } from '../io.js';
 import { loadConfigs } from '../load.js';
 
@@ -78,6 +79,7 @@ function renderFindings(f: Findings): string {
   const blocks = [
     ...f.problems.map((p) => block('error', p.message, detail(p))),
     ...f.warnings.map((w) => block('warning', w.message, warningDetail(w))),
+    ...f.notes.map((n: Note) => block('note', n.message, [])),
   ];
   const s = f.summary;
   const scope = `${plural(s.peers, 'peer')} in ${plural(s.racks, 'rack')} of ${plural(s.datacenters, 'datacenter')}, ${plural(s.tokens, 'token')}`;
@@ -88,7 +90,7 @@ function renderFindings(f: Findings): string {
 }
 
 function block(level: string, message: string, lines: string[]): string {
-  return `${level}: ${message}\n${lines.map((l) => `    ${l}\n`).join('')}\n`;
+  return `${level}: ${message}\n${lines.map((l) => `    ${l}\n`).join('')}${lines.length ? '\n' : ''}`;
 }
 
 function detail(p: Problem): string[] {
@@ -105,7 +107,7 @@ function detail(p: Problem): string[] {
 }
 
 function warningDetail(w: Warning): string[] {
-  return [peerLine(w.peer)];
+  return w.kind === 'MultipleTokens' ? [peerLine(w.peer)] : [];
 }
 
 function peerLine(p: PeerRef): string {
