@@ -164,7 +164,7 @@ describe('the arguments', () => {
     );
   });
 
-  it.each([[[]], ['text' as never], [undefined as never], [[null]]])('loadCluster(%j) is a TypeError', (value) => {
+  it.each([[[]], ['text' as never], [undefined as never], [[null] as never]])('loadCluster(%j) is a TypeError', (value) => {
     expect(() => loadCluster(value)).toThrow(TypeError);
   });
 });

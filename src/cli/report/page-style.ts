@@ -17,7 +17,8 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .status { padding: 6px 14px; border-radius: 999px; font-weight: 600; font-size: 13px; white-space: nowrap; background: #eef0f3; }
 .status.good { background: var(--good-bg); color: var(--good); }
 .status.bad { background: var(--bad-bg); color: var(--bad); }
-.layout { display: grid; grid-template-columns: 340px minmax(0, 1fr); gap: 24px; padding: 24px 28px; align-items: start; }
+/* The side column is as wide as the longest config line (set by the page), within bounds. */
+.layout { display: grid; grid-template-columns: clamp(340px, calc(var(--editor-cols, 40) * 7.3px + 96px), 46vw) minmax(0, 1fr); gap: 24px; padding: 24px 28px; align-items: start; }
 @media (max-width: 1050px) { .layout { grid-template-columns: minmax(0, 1fr); } .side { position: static; } }
 .side { position: sticky; top: 16px; }
 .panel, .rack-card, .problems-panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px; }
@@ -46,6 +47,11 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .problem:first-child { border-top: 0; }
 .problem .kind { display: inline-block; min-width: 92px; margin-right: 10px; padding: 1px 6px; border-radius: 4px; background: var(--bad); color: #fff; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; text-align: center; }
 .problems .ok { color: var(--good); font-weight: 500; }
+.notes { list-style: none; margin: 0 0 20px; padding: 0; }
+.notes:empty { display: none; }
+.note { padding: 8px 12px; margin-bottom: 6px; border-radius: 6px; font-size: 13px; background: #f6f8fa; border: 1px solid var(--line); }
+.note.warning { background: #fff8e1; border-color: #f0d98c; color: #6b4f00; }
+.note .kind { margin-right: 8px; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; }
 #view.stale { opacity: 0.45; filter: grayscale(0.7); }
 .stale-note { margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; background: #fff8e1; border: 1px solid #f0d98c; color: #6b4f00; font-size: 13px; }
 .rack-card { padding: 16px 20px; margin-bottom: 20px; }
@@ -57,7 +63,7 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .chip.good { background: var(--good-bg); color: var(--good); }
 .chip.bad { background: var(--bad-bg); color: var(--bad); }
 .rack-body { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.ring-box { flex: 1 1 300px; max-width: 420px; }
+.ring-box { flex: 0 1 auto; }
 /* The table needs about 480px; with less it moves under the ring rather than scroll. */
 .table-box { flex: 1 1 480px; min-width: 0; overflow-x: auto; }
 .table-box.scroll { max-height: 360px; overflow: auto; }
@@ -88,8 +94,11 @@ svg.ring .arc-border { stroke: #fff; stroke-width: 1.5; }
 svg.ring .arc-ground { fill: none; stroke: #c9ced6; }
 svg.ring .marks { display: none; stroke-width: 1.25; }
 svg.ring.focus .marks.on { display: inline; }
-svg.ring .tick { stroke: #8c959f; }
-svg.ring .token-label { font-size: 10.5px; fill: var(--muted); font-variant-numeric: tabular-nums; }
+svg.ring .token-tick { stroke: #59636e; }
+svg.ring .token-label { font-size: 10.5px; fill: var(--fg); font-variant-numeric: tabular-nums; }
+/* A busy ring's quarter marks are a scale, not tokens: lighter and in italics. */
+svg.ring .scale-tick { stroke: #c9ced6; }
+svg.ring .scale-label { font-size: 10px; font-style: italic; fill: #8c959f; font-variant-numeric: tabular-nums; }
 svg.ring .centre-title { font-size: 16px; font-weight: 650; fill: var(--fg); text-anchor: middle; }
 svg.ring .centre-sub { font-size: 12px; fill: var(--muted); text-anchor: middle; }
 svg.ring .centre-warn { font-size: 13px; font-weight: 700; fill: var(--bad); text-anchor: middle; }
