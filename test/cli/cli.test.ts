@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as lib from '../../src/index.js';
 import { Topology } from '../../src/index.js';
 import { dynoring, hasStack } from './helpers.js';
 
@@ -355,7 +356,7 @@ describe('dynoring route', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe('datacenter us-east-1; hash murmur, hash_tag {}');
+    expect(lines[0]).toBe('datacenter us-east-1, from rack us-east-1a; hash murmur, hash_tag {}');
     expect(lines[1]).toMatch(/^KEY +TOKEN +us-east-1a +us-east-1b +us-east-1c$/);
     for (const key of keys) {
       const owners = topology.route(key).map((p) => `${p.index} ${p.endpoint.host}:${p.endpoint.port}`);
@@ -379,15 +380,50 @@ describe('dynoring route', () => {
     const file = scratchFile('two-dc.txt', '10.0.0.1:8101:r1:east:0\n10.1.0.1:8101:w1:west:0\n10.1.0.2:8101:w2:west:0\n');
     const r = await dynoring('route', '--dc', 'west', file, 'k');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^datacenter west;/);
+    expect(r.stdout).toMatch(/^datacenter west, from rack w1;/);
     expect(r.stdout).toMatch(/^k +\d+ +1 10\.1\.0\.1:8101 +2 10\.1\.0\.2:8101$/m);
+  });
+
+  it('shows each remote datacenter’s replica in the rack the server picks, then its failover racks', async () => {
+    // dc1 racks a, b, c; dc2 racks x, y; dc3 rack z. From rack c (index 2): dc2 is tried at 2 % 2 = 0, x first.
+    const file = scratchFile(
+      'three-dc.txt',
+      ['a:dc1:0', 'b:dc1:0', 'c:dc1:0', 'x:dc2:0', 'y:dc2:2147483648', 'z:dc3:7']
+        .map((rest, i) => `10.0.0.${i + 1}:8101:${rest}`)
+        .join('\n'),
+    );
+    const { topology } = lib.loadCluster([{ file, text: readFileSync(file, 'utf8') }]);
+    for (const [rack, first] of [
+      ['c', 'x'],
+      ['b', 'y'],
+    ] as const) {
+      const r = await dynoring('route', '--dc', 'dc1', '--rack', rack, file, 'user:42');
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n')[0]).toBe(`datacenter dc1, from rack ${rack}; hash murmur`);
+      const replicas = topology.replicas('user:42', { dc: 'dc1', rack });
+      expect(replicas.remote.map((d) => d.candidates.map((c) => c.rack))).toEqual([[first, first === 'x' ? 'y' : 'x'], ['z']]);
+      const cell = (p: lib.Peer) => `${p.index} ${lib.endpointKey(p.endpoint)}`;
+      const remoteRows = r.stdout
+        .split('\n')
+        .filter((l) => /^user:42 +dc\d/.test(l))
+        .map((l) => l.split(/ {2,}/));
+      expect(remoteRows).toEqual(
+        replicas.remote.map(({ dc, candidates: [head, ...rest] }) => [
+          'user:42',
+          dc,
+          head!.rack,
+          cell(head!.peer),
+          ...(rest.length ? [rest.map((c) => `${c.rack} ${cell(c.peer)}`).join(', ')] : []),
+        ]),
+      );
+    }
   });
 
   it('exits 1 and shows - for a rack with no tokens', async () => {
     const r = await dynoring('route', EMPTY_RACK, 'user:42');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^user:42 +\d+ +\d 10\.20\.1\.1\d:8101 +\d 10\.20\.2\.1\d:8101 +-$/m);
-    expect(r.stderr).toContain("error: rack 'us-east-1c' in datacenter 'us-east-1' has no tokens");
+    expect(r.stderr).toContain("error: empty rack: rack 'us-east-1c' in datacenter 'us-east-1' has no tokens");
   });
 
   it.each([
@@ -395,11 +431,15 @@ describe('dynoring route', () => {
     [['route'], /no config file given/],
     [['route', '--dc', 'mars', CLUSTER, 'k'], /unknown datacenter 'mars' for --dc; the files name: us-east-1/],
     [['route', '--dc'], /option '--dc <value>' argument missing/],
+    [
+      ['route', '--rack', 'nope', CLUSTER, 'k'],
+      /unknown rack 'nope' for --rack in datacenter 'us-east-1'; its racks are: us-east-1a, us-east-1b, us-east-1c/,
+    ],
   ])('refuses %j with usage and exit 2', async (args, message) => {
     const r = await dynoring(...args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr).toContain('usage: dynoring route [--dc DC] FILE KEY...');
+    expect(r.stderr).toContain('usage: dynoring route [--dc DC] [--rack RACK] FILE KEY...');
     expectNoStack(r);
   });
 });
