@@ -35,6 +35,7 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, text, f
 
   const editor = $<HTMLTextAreaElement>('config');
   const gutter = $('gutter');
+  const mirror = $('editor-mirror');
   const racksEl = $('racks');
 
   renderTabs();
@@ -48,6 +49,7 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, text, f
     clearTimeout(timer);
     timer = setTimeout(update, DEBOUNCE_MS);
   });
+  doc.defaultView?.addEventListener('resize', renderGutter);
   editor.addEventListener('scroll', () => {
     gutter.scrollTop = editor.scrollTop;
   });
@@ -107,14 +109,29 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, text, f
     };
   }
 
+  /**
+   * Line numbers beside the editor, which wraps long lines (seed lines show
+   * whole): a line that wraps gets blank rows under its number. Only lines
+   * longer than the editor's width in characters are measured, in a hidden
+   * copy of the editor's box.
+   */
   function renderGutter(): void {
-    // The side column widens to the longest line (up to a cap in the style), so seed lines show
-    // whole; comments are prose that may run on, so they scroll instead.
-    const longest = Math.max(...texts.flatMap((t) => t.split('\n').map((l) => (l.trimStart().startsWith('#') ? 0 : l.length))));
-    doc.documentElement.style.setProperty('--editor-cols', String(longest));
-    const lines = editor.value.split('\n').length;
+    const style = getComputedStyle(editor);
+    const width = editor.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const rowHeight = parseFloat(style.lineHeight);
+    mirror.style.width = 'max-content';
+    mirror.textContent = '0'.repeat(100);
+    const perRow = Math.max(1, Math.floor(width / (mirror.getBoundingClientRect().width / 100 || 1)));
+    mirror.style.width = `${width}px`;
     let html = '';
-    for (let i = 1; i <= lines; i++) html += i === errorLine ? `<span class="err">${i}</span>\n` : `${i}\n`;
+    editor.value.split('\n').forEach((line, i) => {
+      let rows = 1;
+      if (line.length > perRow) {
+        mirror.textContent = line;
+        rows = Math.max(1, Math.round(mirror.getBoundingClientRect().height / rowHeight));
+      }
+      html += `${i + 1 === errorLine ? `<span class="err">${i + 1}</span>` : i + 1}${'\n'.repeat(rows)}`;
+    });
     gutter.innerHTML = html;
     gutter.scrollTop = editor.scrollTop;
   }

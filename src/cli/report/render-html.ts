@@ -120,7 +120,7 @@ export function renderReportHtml({ bundle, files }: ReportHtmlInput): string {
       <h2>Configuration</h2>
       <p class="hint">Edit or paste seed strings (<code>host:port:rack:dc:tokens [name]</code>, one per line) or a <code>dynomite.yml</code>. The rings update as you type.</p>
       <div id="tabs" class="tabs" role="tablist" hidden></div>
-      <div class="editor-box"><pre id="gutter" aria-hidden="true"></pre><textarea id="config" spellcheck="false" wrap="off" aria-label="configuration text"></textarea></div>
+      <div class="editor-box"><pre id="gutter" aria-hidden="true"></pre><textarea id="config" spellcheck="false" wrap="soft" aria-label="configuration text"></textarea><div id="editor-mirror" aria-hidden="true"></div></div>
       <div id="parse-error" class="parse-error" role="alert" hidden></div>
       <div class="editor-actions"><span>Engine: <span id="engine">loading</span></span><button id="reset" type="button">Reset to file</button></div>
     </section>

@@ -12,22 +12,19 @@ import type { RackModel } from './ring-model.js';
  * token, and a dashed ring with a warning for a rack without tokens. A
  * small ring (up to 12 distinct tokens) labels every
  * token where it sits; a busy one shows the quarters of the token space as a
- * scale, drawn apart from tokens. A rack of one or two peers gets a smaller
- * ring, so its card is no taller than its content needs.
+ * scale, drawn apart from tokens. A rack of one or two peers gets a small
+ * ring and one of up to eight a medium one, so a card is no taller than its content needs.
  *
  * @param colours CSS colour of each peer, in the order of `rack.peers`.
  */
 export function ringSvg(rack: RackModel, colours: readonly string[], { esc, percent, plural }: TextHelpers): string {
   const SPACE = 2 ** 32;
   const LABELLED = 12;
-  const compact = rack.peers.length <= 2;
-  // Wider than tall: token labels sit left and right of the ring.
-  const WIDTH = compact ? 360 : 420;
-  const HEIGHT = compact ? 230 : 340;
+  // Wider than tall: token labels sit left and right of the ring. Smaller racks get smaller rings.
+  const [WIDTH, HEIGHT, R, BAND] =
+    rack.peers.length <= 2 ? [380, 244, 82, 26] : rack.peers.length <= 8 ? [390, 290, 98, 32] : [420, 340, 112, 36];
   const CX = WIDTH / 2;
   const CY = HEIGHT / 2;
-  const R = compact ? 74 : 112;
-  const BAND = compact ? 26 : 36;
   const num = (v: number) => String(Math.round(v * 100) / 100);
   const point = (token: number, radius: number): [number, number] => {
     const a = (token / SPACE) * 2 * Math.PI;

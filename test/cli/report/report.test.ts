@@ -272,20 +272,34 @@ describe('dynoring report', () => {
         expect(heights.body).toBe(heights.ring);
         expect(heights.ring).toBeLessThan(250);
       }
-      // Every seed line (every line but the comments) of each file fits the editor without scrolling sideways.
+      // The editor wraps long lines instead of cutting them, and the gutter keeps each number on its line.
+      await page.setViewportSize({ width: 1100, height: 900 });
       for (const tab of [0, 1]) {
         await page.click(`#tabs [data-tab="${tab}"]`);
-        const fit = await page.$eval('#config', (e) => {
-          const editor = e as HTMLTextAreaElement;
-          const style = getComputedStyle(editor);
-          const context = document.createElement('canvas').getContext('2d')!;
-          context.font = `${style.fontSize} ${style.fontFamily}`;
-          const lines = editor.value.split('\n').filter((l) => !l.trimStart().startsWith('#'));
-          const widest = Math.max(...lines.map((l) => context.measureText(l).width));
-          return { widest, room: editor.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) };
+        const shown = await page.evaluate(() => {
+          const editor = document.getElementById('config') as HTMLTextAreaElement;
+          const gutter = document.getElementById('gutter')!;
+          // The content's own height: shrink the box so scrollHeight is not the box's.
+          const box = editor.style.cssText;
+          editor.style.width = `${editor.getBoundingClientRect().width}px`;
+          editor.style.flex = 'none';
+          editor.style.height = '0px';
+          const rows = Math.round((editor.scrollHeight - 16) / 18);
+          editor.style.cssText = box;
+          return {
+            cut: editor.scrollWidth > editor.clientWidth,
+            rows,
+            gutterRows: gutter.textContent!.split('\n').length - 1,
+            numbers: gutter.textContent!.split('\n').filter((l) => l !== '').length,
+            lines: editor.value.split('\n').length,
+          };
         });
-        expect(fit.widest).toBeLessThanOrEqual(fit.room);
+        expect(shown.cut).toBe(false);
+        expect(shown.numbers).toBe(shown.lines);
+        expect(shown.gutterRows).toBe(shown.rows);
+        expect(shown.rows).toBeGreaterThan(shown.lines);
       }
+      await page.setViewportSize({ width: 1400, height: 900 });
       await page.screenshot({ path: join(SCREENSHOTS, 'report-wildcard-pair.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
