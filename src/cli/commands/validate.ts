@@ -26,8 +26,12 @@ one 'host:port:rack:dc:tokens [name]' per line), merged as one pool, for:
   - files that disagree about a peer (tokens, rack, datacenter) or about
     hash / hash_tag, which is how configs drift.
 Each finding names the peer (index and host:port) and the file:line it comes
-from. A peer with several tokens is a warning, not a failure: the Dynomite
-server mishandles it and its gossip advertises only the first token.
+from. Warnings (exit 0): a peer with several tokens (the Dynomite server
+mishandles it and its gossip advertises only the first token); a wildcard
+dyn_listen (0.0.0.0, ::) that no other file's seed matches; peers that come
+from dns_provider or florida_provider, so only the file's own are checked.
+A wildcard dyn_listen matched to another file's seed (same datacenter,
+rack, port and tokens) is a note.
 
 Options:
   --json      print the findings as JSON (shape: see below)
@@ -38,14 +42,19 @@ Exit status: 0 no problems (warnings allowed), 1 problems found,
 
 JSON (version 1; fields are only ever added):
   { version, files: [path], ok, summary: { datacenters, racks, peers, tokens,
-    problems, warnings }, problems: [Problem], warnings: [Warning] }
+    problems, warnings }, problems: [Problem], warnings: [Warning], notes: [Note] }
   Problem, by kind (each also has a one-line "message"):
     EmptyRack       { dc, rack, peers: [PeerRef] }
     Overlap         { dc, rack, token, peers: [PeerRef, PeerRef] }
     PeerMismatch    { endpoint, field: tokens|rack|dc, values: [{ value, at }],
                       peer: PeerRef }
     SettingMismatch { setting: hash|hash_tag, values: [{ value, at }] }
-  Warning: MultipleTokens { peer: PeerRef, tokens: [number] }
+  Warning, by kind (each also has a "message"):
+    MultipleTokens    { peer: PeerRef, tokens: [number] }
+    WildcardUnmatched { listen, dc, rack, port, tokens: [number],
+                        candidates: [endpoint], at }
+    ExternalSeeds     { provider: dns_provider|florida_provider, peers, at }
+  Note: WildcardMatched { listen, endpoint, at, matchedAt, message }
   PeerRef: { index, endpoint: "host:port", name?, dc, rack, declaredAt: [Location] }
   Location: { file, line? }   (at: a Location, or null when unknown)
   When a file cannot be used (exit 2) it prints instead:
