@@ -12,7 +12,7 @@ import {
   type ConfigError,
   type ConfigLocation,
   type Disagreement,
-  type ExternalSeedProvider,
+  type ConfigNote,
   type Peer,
 } from '../index.js';
 import { InputError } from '../errors.js';
@@ -51,31 +51,15 @@ export interface StatedValue {
   at: Location | null;
 }
 
+/** A loader note as findings carry it: located by `at` (a {@link Location}), with its message. */
+type AsFinding<N> = N extends unknown ? Omit<N, 'level' | 'where'> & { at: Location | null; message: string } : never;
+
 /** Worth knowing but not a failure; `validate` still exits 0. */
 export type Warning =
-  | { kind: 'MultipleTokens'; peer: PeerRef; tokens: number[]; message: string }
-  | {
-      kind: 'WildcardUnmatched';
-      listen: string;
-      dc: string;
-      rack: string;
-      port: number;
-      tokens: number[];
-      candidates: string[];
-      at: Location | null;
-      message: string;
-    }
-  | { kind: 'ExternalSeeds'; provider: ExternalSeedProvider; peers: number; at: Location | null; message: string };
+  { kind: 'MultipleTokens'; peer: PeerRef; tokens: number[]; message: string } | AsFinding<Extract<ConfigNote, { level: 'warning' }>>;
 
 /** How a file was read, for the record: a wildcard `dyn_listen` matched to another file's seed. */
-export type Note = {
-  kind: 'WildcardMatched';
-  listen: string;
-  endpoint: string;
-  at: Location | null;
-  matchedAt: Location | null;
-  message: string;
-};
+export type Note = Omit<AsFinding<Extract<ConfigNote, { level: 'note' }>>, 'matchedAt'> & { matchedAt: Location | null };
 
 /** Everything `validate` reports. */
 export interface Findings {
