@@ -41,6 +41,7 @@ export {
   TokenCoverageError,
   HintStoreError,
   HintDeliveryError,
+  HintSendTimeoutError,
   DurableStoreError,
   TopologySourceError,
   type TopologySourceErrorKind,
