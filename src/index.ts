@@ -3,7 +3,7 @@
  * and hinted handoff, over a WebAssembly core with a TypeScript twin.
  */
 export { parseToken, MAX_TOKEN } from './ring/token.js';
-export { parseSeed, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
+export { parseSeed, endpointKey, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
 export { Continuum } from './ring/continuum.js';
 export { Topology, type TopologyOptions, type RackId, type RackOwner, type KeyReplicas } from './ring/topology.js';
 export { hash, type HashOptions } from './ring/key-hashing.js';
@@ -21,7 +21,17 @@ export {
 export { parseClusterDescribe, type ClusterDescribeOptions } from './config/cluster-describe.js';
 export { parseDynomiteManager, type DynomiteManagerOptions, type DynomiteManagerTopology } from './config/dynomite-manager.js';
 export { parseFloridaSeeds, formatFloridaSeeds, type FloridaSeedsOptions } from './config/florida.js';
-export { mergeNodeConfigs, describeDisagreement, type Disagreement, type MergedConfig, type StatedValue } from './config/merge.js';
+export {
+  mergeNodeConfigs,
+  describeDisagreement,
+  describeConfigNote,
+  type ConfigNote,
+  type Disagreement,
+  type ExternalSeedProvider,
+  type MergedConfig,
+  type StatedValue,
+} from './config/merge.js';
+export { loadCluster, type Cluster } from './config/cluster.js';
 export {
   DynoringError,
   ConfigError,

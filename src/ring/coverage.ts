@@ -5,7 +5,7 @@
  */
 import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
 import { ConfigError, TokenCoverageError } from '../errors.js';
-import { checkPeerFields, type Peer } from './peer.js';
+import { checkPeerFields, endpointKey, type Peer } from './peer.js';
 import { MAX_TOKEN, describe } from './token.js';
 
 /** A coverage problem. */
@@ -20,12 +20,24 @@ export interface CoverageOptions {
   engine?: Engine;
 }
 
-/** A one-line description of a coverage problem. */
-export function describeCoverageIssue(issue: CoverageIssue): string {
-  return issue.kind === 'EmptyRack'
-    ? `empty rack: rack '${issue.rack}' in datacenter '${issue.dc}' has no tokens, so requests routed there fail with NoTargets`
-    : `overlapping token: peers ${issue.peers[0]} and ${issue.peers[1]} both claim token ${issue.token} in rack '${issue.rack}' of datacenter '${issue.dc}'; ` +
-        'which one owns it would depend on iteration order';
+/**
+ * A coverage problem in one line, with what to do: the one wording of it
+ * that the CLI and the ring report use too. Given the peers it was found in,
+ * an overlap names each peer with its host:port.
+ */
+export function describeCoverageIssue(issue: CoverageIssue, peers?: readonly Peer[]): string {
+  if (issue.kind === 'EmptyRack') {
+    return `empty rack: rack '${issue.rack}' in datacenter '${issue.dc}' has no tokens, so requests routed there fail with NoTargets; give its peers tokens`;
+  }
+  const [a, b] = issue.peers;
+  const peer = (index: number) => {
+    const p = peers?.find((q) => q.index === index);
+    return p ? `${index} (${endpointKey(p.endpoint)})` : String(index);
+  };
+  return (
+    `overlapping token: peers ${peer(a)} and ${peer(b)} both claim token ${issue.token} in rack '${issue.rack}' of datacenter '${issue.dc}'; ` +
+    `which one owns it depends on iteration order (dynoring gives it to peer ${a}); give each peer of a rack its own tokens`
+  );
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -63,6 +63,9 @@ export function parseSeed(text: string, index: number, flags: SeedFlags = {}, wh
   if (rack === '') throw new ConfigError(what('the rack is empty'), where);
   if (dc === '') throw new ConfigError(what('the datacenter is empty'), where);
   if (tokenText === '') throw new ConfigError(what("no token (the last field lists the peer's tokens)"), where);
+  // A space ends the tokens: in `1 ,2` the `,2` would silently become the name.
+  if (name !== undefined && (name.startsWith(',') || tokenText.endsWith(',')))
+    throw new ConfigError(what('a space inside the token list: write the tokens as 1,2 with no spaces (a space starts the name)'), where);
   let tokens: number[];
   try {
     tokens = parseTokenList(tokenText);

@@ -1,5 +1,5 @@
 import { parseDynomiteYaml, type ConfigSource } from '../config/dynomite-yaml.js';
-import { describeDisagreement, mergeNodeConfigs } from '../config/merge.js';
+import { describeDisagreement, mergeNodeConfigs, withFileHashing } from '../config/merge.js';
 import { Continuum } from './continuum.js';
 import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
 import type { KeyHashing, RouteTable } from '../engine/kernel.js';
@@ -146,14 +146,7 @@ export class Topology {
     if (merged.disagreements.length > 0) {
       throw new ConfigError(merged.disagreements.map(describeDisagreement).join('; '));
     }
-    // Field by field: an option given as undefined must not erase the file's setting.
-    const hash = options.hash ?? merged.hash;
-    const hashTag = options.hashTag ?? merged.hashTag;
-    return new Topology(merged.peers, {
-      ...options,
-      ...(hash === undefined ? {} : { hash }),
-      ...(hashTag === undefined ? {} : { hashTag }),
-    });
+    return new Topology(merged.peers, withFileHashing(options, merged));
   }
 
   /** Every (dc, rack), sorted by datacenter then rack; with `dc`, that datacenter's racks. */
