@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DurableHintStore, DurableStoreError } from '../../../src/durable.js';
-import { bytes, useTempDirs } from './helpers.js';
+import { bytes, deadPid, useTempDirs } from './helpers.js';
 
 const tempDir = useTempDirs();
 const children: Array<ReturnType<typeof spawn>> = [];
@@ -18,13 +19,6 @@ async function liveProcess(): Promise<number> {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   children.push(child);
   await new Promise((resolve) => child.once('spawn', resolve));
-  return child.pid!;
-}
-
-/** The pid of a Node process that has already exited. */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-  await new Promise((resolve) => child.once('exit', resolve));
   return child.pid!;
 }
 
@@ -64,6 +58,43 @@ describe('directory lock', () => {
     expect((await readFile(join(dir, 'LOCK'), 'utf8')).split('\n')[0]).toBe(String(process.pid));
     expect(reopened.lenFor(2)).toBe(1);
     await reopened.close();
+  });
+
+  it('takes over a lock with this process’s pid but a token no store of this process holds (a restart as PID 1)', async () => {
+    const dir = await tempDir();
+    const store = await DurableHintStore.open(dir, options());
+    await store.enqueue(2, bytes('survivor'), 60_000);
+    await store.close();
+    await writeFile(join(dir, 'LOCK'), `${process.pid}\n${randomUUID()}\n`);
+    const warnings: string[] = [];
+    const reopened = await DurableHintStore.open(dir, options(warnings));
+    expect(warnings).toEqual([expect.stringContaining(`stale lock ${join(dir, 'LOCK')} of process ${process.pid}`)]);
+    expect(reopened.lenFor(2)).toBe(1);
+    // The lock it now holds is live: a second store of this process is refused.
+    await expect(DurableHintStore.open(dir, options())).rejects.toMatchObject({ kind: 'Locked' });
+    await reopened.close();
+  });
+
+  it('takes over a stale lock whose previous taker died holding the claim, and removes the leftovers', async () => {
+    const dir = await tempDir();
+    const pid = await deadPid();
+    const stale = `${pid}\n${randomUUID()}\n`;
+    const claimant = `${await deadPid()}\n${randomUUID()}\n`;
+    const claim = `LOCK.claim.${createHash('sha256').update(stale).digest('hex').slice(0, 32)}`;
+    await writeFile(join(dir, 'LOCK'), stale);
+    await writeFile(join(dir, claim), claimant);
+    const store = await DurableHintStore.open(dir, options());
+    expect(await readdir(dir)).toEqual(['LOCK']);
+    await store.close();
+  });
+
+  it('refuses a LOCK that is a symlink, leaving its target alone', async () => {
+    const dir = await tempDir();
+    const target = join(await tempDir(), 'precious');
+    await writeFile(target, 'root-owned data');
+    await symlink(target, join(dir, 'LOCK'));
+    await expect(DurableHintStore.open(dir, options())).rejects.toMatchObject({ kind: 'UnsafeDirectory', path: join(dir, 'LOCK') });
+    expect(await readFile(target, 'utf8')).toBe('root-owned data');
   });
 
   it('warns through process.emitWarning by default', async () => {
