@@ -162,11 +162,17 @@ export class HintDeliveryError extends DynoringError {
     override readonly cause: unknown,
     readonly result: DrainResult,
   ) {
-    super(
-      'DeliveryFailed',
-      `delivering a hint failed; ${result.left} hint(s) stay stored, in order: ${(cause as Error)?.message ?? String(cause)}`,
-      { cause },
-    );
+    super('DeliveryFailed', `delivering a hint failed; ${result.left} hint(s) stay stored, in order: ${causeText(cause)}`, { cause });
+  }
+}
+
+/** What `deliver` rejected with, in words; any value, even one `String()` cannot convert (`Object.create(null)`). */
+function causeText(cause: unknown): string {
+  try {
+    const message = (cause as { message?: unknown } | null | undefined)?.message;
+    return typeof message === 'string' ? message : String(cause);
+  } catch {
+    return `a value that cannot be printed (${typeof cause})`;
   }
 }
 

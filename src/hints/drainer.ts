@@ -4,7 +4,7 @@
  * losing or reordering a hint when a send fails.
  */
 import { HintDeliveryError } from '../errors.js';
-import type { DeliverableHint, DrainableHintStore } from './hint.js';
+import type { Hint, DrainableHintStore } from './hint.js';
 
 /** Thrown into the store's drain to end it when the drainer stops. */
 const STOPPED = new Error('the drainer stopped');
@@ -47,9 +47,9 @@ export interface HintDrainerStats extends HintDrainSummary {
 /** Events a {@link HintDrainer} emits, by name, with their payloads. */
 export interface HintDrainerEvents {
   /** A hint was sent successfully. */
-  delivered: { peer: number; hint: DeliverableHint };
+  delivered: { peer: number; hint: Hint };
   /** A send failed; the hint and those after it stay in the store. */
-  sendFailed: { peer: number; hint: DeliverableHint; error: unknown };
+  sendFailed: { peer: number; hint: Hint; error: unknown };
   /** Hints stayed at the front of `peer`'s queue (after a failure or a stop). */
   requeued: { peer: number; count: number };
   /** Hints were dropped as expired (`peer` undefined: a store-wide expiry). */
@@ -213,7 +213,7 @@ export class HintDrainer {
   }
 
   private async drainPeer(peer: number, generation: number, summary: HintDrainSummary): Promise<void> {
-    const deliver = async (hint: DeliverableHint): Promise<void> => {
+    const deliver = async (hint: Hint): Promise<void> => {
       if (generation !== this.generation) throw STOPPED;
       try {
         await this.send(peer, hint.payload);

@@ -4,32 +4,21 @@
  * earliest deadline, so that `enqueue`, `takeFor` and `expireNow` each cost
  * what they touch, not what is stored.
  */
-import { HintDeliveryError, HintStoreError } from '../../errors.js';
-import type { DrainResult } from '../hint.js';
-
-/** A hint: request bytes kept for a peer that could not take them yet. */
-export interface Hint {
-  /** Index of the peer the request was meant for. */
-  readonly peer: number;
-  /** The request bytes exactly as they go on the wire. */
-  readonly payload: Uint8Array;
-  /** Absolute deadline on the store's clock (ms); due when `deadline <= now`. */
-  readonly deadline: number;
-}
-
-/** A snapshot of a {@link HintStore}'s counters. */
-export interface HintStoreStats {
-  /** Hints stored now. */
-  hintCount: number;
-  /** Sum of the stored payloads' lengths, exact at every moment. */
-  bytes: number;
-  /** The cap on `bytes`; 0 means no cap. */
-  maxBytes: number;
-  /** Hints dropped because their deadline passed, since the store was made. */
-  expiredTotal: number;
-  /** `enqueue` calls refused with `OverCapacity`, since the store was made. */
-  rejectedOverCapacityTotal: number;
-}
+import { HintDeliveryError } from '../../errors.js';
+import {
+  checkDeliver,
+  checkExpireTime,
+  checkHintArguments,
+  checkMaxBytes,
+  checkPeer,
+  describe,
+  overCapacity,
+  refuseHint,
+  type DeliverHint,
+  type DrainResult,
+  type Hint,
+  type HintStoreStats,
+} from '../hint.js';
 
 /** Options of a {@link HintStore}. */
 export interface HintStoreOptions {
@@ -39,8 +28,6 @@ export interface HintStoreOptions {
    */
   now?: () => number;
 }
-
-const U32_MAX = 0xffff_ffff;
 
 /**
  * Stores hints in memory, per peer, in arrival order, under an optional cap
@@ -72,10 +59,7 @@ export class HintStore {
    * @throws TypeError or RangeError if `maxBytes` is not a non-negative safe integer.
    */
   constructor(maxBytes: number, options: HintStoreOptions = {}) {
-    if (typeof maxBytes !== 'number') throw new TypeError(`maxBytes must be a number, got ${typeof maxBytes}`);
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
-      throw new RangeError(`maxBytes must be a non-negative safe integer (0 for no cap), got ${maxBytes}`);
-    }
+    checkMaxBytes(maxBytes);
     const now = options.now ?? performance.now.bind(performance);
     if (typeof now !== 'function') throw new TypeError('options.now must be a function returning milliseconds');
     this.maxBytes = maxBytes;
@@ -99,29 +83,12 @@ export class HintStore {
    *   `maxBytes` (counted in `rejectedOverCapacityTotal`; nothing else changes).
    */
   enqueue(peer: number, payload: Uint8Array, ttlMs: number): void {
-    checkPeer(peer);
-    if (!(payload instanceof Uint8Array)) {
-      throw new TypeError(`payload must be a Uint8Array (the request bytes), got ${describe(payload)}`);
-    }
-    if (typeof ttlMs !== 'number') throw new TypeError(`ttlMs must be a number of milliseconds, got ${typeof ttlMs}`);
-    if (!(ttlMs >= 0) || ttlMs === Infinity) {
-      throw new RangeError(`ttlMs must be a finite number of milliseconds > 0, got ${ttlMs}`);
-    }
-    if (ttlMs === 0) {
-      throw new HintStoreError('ZeroTtl', `hint for peer ${peer} has a TTL of 0 ms, so it would be due at once; pass ttlMs > 0`);
-    }
-    const size = payload.length;
-    if (size === 0) {
-      throw new HintStoreError('EmptyPayload', `hint for peer ${peer} has an empty payload; a hint must carry the request bytes`);
-    }
-    if (this.maxBytes > 0 && this.bytes + size > this.maxBytes) {
+    checkHintArguments(peer, payload, ttlMs);
+    refuseHint(peer, payload, ttlMs);
+    const refusal = overCapacity(peer, payload.length, this.bytes, this.maxBytes);
+    if (refusal !== undefined) {
       this.rejectedOverCapacityTotal++;
-      throw new HintStoreError(
-        'OverCapacity',
-        `hint store is full: ${this.bytes} of ${this.maxBytes} bytes used, a ${size}-byte hint for peer ${peer} does not fit; ` +
-          'drain or expire hints, or raise maxBytes',
-        this.maxBytes,
-      );
+      throw refusal;
     }
     this.insert(peer, payload, this.clock() + ttlMs, false);
   }
@@ -206,8 +173,8 @@ export class HintStore {
    *   later ones are back at the front of the queue, in order, with their
    *   deadlines (see {@link requeueFront}), and `result` has the counts.
    */
-  async drain(peer: number, deliver: (hint: Hint) => Promise<void>): Promise<DrainResult> {
-    if (typeof deliver !== 'function') throw new TypeError('deliver must be a function returning a promise');
+  async drain(peer: number, deliver: DeliverHint): Promise<DrainResult> {
+    checkDeliver(deliver);
     const expiredBefore = this.expiredTotal;
     const hints = this.takeFor(peer);
     const result: DrainResult = { delivered: 0, expired: this.expiredTotal - expiredBefore, left: 0 };
@@ -241,8 +208,7 @@ export class HintStore {
    */
   expireNow(now?: number): number {
     if (now === undefined) now = this.clock();
-    else if (typeof now !== 'number') throw new TypeError(`now must be a number of milliseconds, got ${typeof now}`);
-    else if (Number.isNaN(now)) throw new RangeError('now must be a number of milliseconds, got NaN');
+    else checkExpireTime(now);
     const due = this.due;
     let dropped = 0;
     for (let queue = due.first(); queue !== undefined && queue.firstDeadline() <= now; queue = due.first()) {
@@ -581,13 +547,6 @@ class QueueHeap {
   }
 }
 
-function checkPeer(peer: number): void {
-  if (typeof peer !== 'number') throw new TypeError(`peer must be a peer index (u32 integer), got ${typeof peer}`);
-  if (!Number.isInteger(peer) || peer < 0 || peer > U32_MAX) {
-    throw new RangeError(`peer must be a peer index, an integer from 0 to ${U32_MAX}, got ${peer}`);
-  }
-}
-
 function checkRequeued(peer: number, hint: Hint, i: number): void {
   if (typeof hint !== 'object' || hint === null) throw new TypeError(`hints[${i}] must be a hint object, got ${describe(hint)}`);
   if (hint.peer !== peer)
@@ -598,10 +557,4 @@ function checkRequeued(peer: number, hint: Hint, i: number): void {
   if (typeof hint.deadline !== 'number' || Number.isNaN(hint.deadline)) {
     throw new TypeError(`hints[${i}].deadline must be a number of milliseconds, got ${describe(hint.deadline)}`);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
 }

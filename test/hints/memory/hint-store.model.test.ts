@@ -23,7 +23,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       op: fc.constant('enqueue' as const),
       peer: fc.constantFrom(...PEERS),
       size: fc.integer({ min: 0, max: 40 }),
-      ttl: fc.constantFrom(0, 0.5, 1, 3, 10, 25, -1, Number.NaN),
+      ttl: fc.constantFrom(0, 1e-12, 0.5, 1, 3, 10, 25, -1, Number.NaN),
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('takeFor' as const), peer: fc.constantFrom(...PEERS) }) },
@@ -137,7 +137,7 @@ describe('HintStore model test', () => {
               const copy = Uint8Array.from(source);
               const expected = !(step.ttl >= 0)
                 ? RangeError
-                : step.ttl === 0
+                : step.ttl < 1
                   ? 'ZeroTtl'
                   : step.size === 0
                     ? 'EmptyPayload'
