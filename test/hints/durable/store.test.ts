@@ -6,8 +6,8 @@ import {
   DurableStoreError,
   HintDeliveryError,
   HintStoreError,
-  type DurableHint,
   type DurableHintStoreOptions,
+  type Hint,
 } from '../../../src/durable.js';
 import { bytes, text, useTempDirs } from './helpers.js';
 
@@ -29,7 +29,7 @@ async function openStore(options: Partial<DurableHintStoreOptions> = {}, dir?: s
 }
 
 const segmentsIn = async (dir: string) => (await readdir(dir)).filter((n) => n.endsWith('.log')).sort();
-const payloads = (hints: DurableHint[]) => hints.map((h) => text(h.payload));
+const payloads = (hints: Hint[]) => hints.map((h) => text(h.payload));
 
 describe('DurableHintStore operations', () => {
   it('returns a peer’s hints in order, with wall-clock deadlines, and keeps its own copy of the bytes', async () => {
