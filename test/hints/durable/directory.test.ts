@@ -1,4 +1,4 @@
-import { chmod, chown, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DurableHintStore, DurableStoreError } from '../../../src/durable.js';
@@ -72,6 +72,25 @@ describe('the directory is the store’s alone', () => {
     await store.close();
     const again = await open(dir);
     expect((await again.takeFor(3)).map((h) => text(h.payload))).toEqual(Array.from({ length: 6 }, (_, i) => `hint ${i + 4}`));
+    await again.close();
+  });
+
+  it('sets damaged bytes aside beside a symlink planted at the .corrupt name, never through it', async () => {
+    const dir = join(await tempDir(), 'hints');
+    const store = await open(dir);
+    await store.enqueue(3, bytes('kept'), 60_000);
+    await store.close();
+    await appendFile(join(dir, 'hints-3-0000000000.log'), new Uint8Array(20).fill(7));
+    const victim = join(await tempDir(), 'victim');
+    await writeFile(victim, 'precious');
+    await symlink(victim, join(dir, 'hints-3-0000000000.log.36.corrupt'));
+    const warnings: string[] = [];
+    const again = await open(dir, warnings);
+    expect(await readFile(victim, 'utf8')).toBe('precious');
+    expect(await readFile(join(dir, 'hints-3-0000000000.log.36.1.corrupt'))).toEqual(Buffer.alloc(20, 7));
+    expect(again.setAsideFiles()).toEqual([{ path: join(dir, 'hints-3-0000000000.log.36.1.corrupt'), bytes: 20 }]);
+    expect(warnings[0]).toContain(`${join(dir, 'hints-3-0000000000.log.36.corrupt')} is a symlink`);
+    expect(again.lenFor(3)).toBe(1);
     await again.close();
   });
 });
