@@ -69,3 +69,30 @@ it(`exactly one of ${PROCESSES} processes racing to take over a stale lock opens
   }
   expect(opened).toEqual(Array(ROUNDS).fill(1));
 });
+
+it('a process killed at any moment of a takeover never keeps the others out, nor lets two in', async () => {
+  const stale = await deadPid();
+  for (let round = 0; round < 10; round++) {
+    const dir = join(await tempDir(), 'hints');
+    await mkdir(dir, { mode: 0o700 });
+    await writeFile(join(dir, 'LOCK'), `${stale}\n00000000-0000-4000-8000-${String(round).padStart(12, '0')}\n`, { mode: 0o600 });
+    // Two racers are killed a random moment into their takeover; they may die holding the claim or the lock.
+    const doomed = [startRacer(), startRacer()];
+    racers.push(...doomed);
+    await Promise.all(doomed.map((r) => r.next()));
+    for (const r of doomed) r.child.stdin.write(`open ${dir}\n`);
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 15));
+    await Promise.all(doomed.map((r) => new Promise((resolve) => (r.child.once('close', resolve), r.child.kill('SIGKILL')))));
+    // Every survivor then races again: exactly one gets in, whatever the dead left behind.
+    for (const r of racers.slice(0, PROCESSES)) r.child.stdin.write(`open ${dir}\n`);
+    const answers = await Promise.all(racers.slice(0, PROCESSES).map((r) => r.next()));
+    expect(
+      answers.filter((a) => a === 'opened'),
+      `round ${round}: ${answers.join(', ')}`,
+    ).toHaveLength(1);
+    expect(answers.filter((a) => a !== 'opened' && a !== 'refused Locked')).toEqual([]);
+    for (const r of racers.slice(0, PROCESSES)) r.child.stdin.write('close\n');
+    await Promise.all(racers.slice(0, PROCESSES).map((r) => r.next()));
+    racers.splice(PROCESSES);
+  }
+});
