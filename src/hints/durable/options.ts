@@ -23,13 +23,13 @@ export interface DurableHintStoreOptions {
    * (bounded by the live bytes plus one segment per peer). Memory is about
    * 24 bytes per hint, whatever the payload size.
    *
-   * @defaultValue 256 MiB
+   * @default 256 MiB
    */
   maxBytes?: number;
   /**
    * Durability of an acknowledged `enqueue`; see {@link SyncMode}.
    *
-   * @defaultValue `'batch'`
+   * @default `'batch'`
    */
   sync?: SyncMode;
   /**
@@ -39,7 +39,7 @@ export interface DurableHintStoreOptions {
    * group's fsync runs, which already batches heavily under load; a few ms
    * more trades latency for fewer fsyncs under light load.
    *
-   * @defaultValue 0
+   * @default 0
    */
   batchMs?: number;
   /**
@@ -47,7 +47,7 @@ export interface DurableHintStoreOptions {
    * reads every record the format can frame (up to 1 GiB), so lowering it
    * never drops stored hints.
    *
-   * @defaultValue 16 MiB
+   * @default 16 MiB
    */
   maxRecordBytes?: number;
   /**
@@ -55,7 +55,7 @@ export interface DurableHintStoreOptions {
    * many bytes. Smaller segments mean less to rewrite when a drain stops half
    * way, and fewer hints delivered twice after a crash.
    *
-   * @defaultValue 8 MiB
+   * @default 8 MiB
    */
   segmentBytes?: number;
   /**
@@ -64,34 +64,34 @@ export interface DurableHintStoreOptions {
    * after the next open, at-least-once) and `close()` goes on. Give it the
    * longest a delivery may take (the drainer's send timeout).
    *
-   * @defaultValue 10,000 ms
+   * @default 10,000 ms
    */
   closeTimeoutMs?: number;
   /**
    * Most `.corrupt` files (damaged data set aside at open) kept in the
    * directory; the oldest beyond it are deleted at open, with a warning.
    *
-   * @defaultValue 16
+   * @default 16
    */
   keepCorruptFiles?: number;
   /**
    * Most bytes of `.corrupt` files kept; the oldest beyond it are deleted at
    * open, with a warning. The newest file is always kept.
    *
-   * @defaultValue 64 MiB
+   * @default 64 MiB
    */
   keepCorruptBytes?: number;
   /**
    * Wall clock in milliseconds since the epoch (deadlines survive restarts).
    *
-   * @defaultValue `Date.now`
+   * @default `Date.now`
    */
   now?: () => number;
   /**
    * Receives warnings: a stale lock taken over, damaged bytes set aside, a
    * file the store did not write, a failed compaction.
    *
-   * @defaultValue `process.emitWarning` (type `DynoringWarning`, code `DYNORING_DURABLE_HINTS`)
+   * @default `process.emitWarning` (type `DynoringWarning`, code `DYNORING_DURABLE_HINTS`)
    */
   onWarning?: (message: string) => void;
 }
@@ -108,25 +108,25 @@ export type ResolvedOptions = Required<DurableHintStoreOptions>;
  * Pass 0 for no cap.
  */
 export const DURABLE_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
-  /** @defaultValue 256 MiB */
+  /** @default 256 MiB */
   maxBytes: 256 * MiB,
-  /** @defaultValue `'batch'` */
+  /** @default `'batch'` */
   sync: 'batch',
-  /** @defaultValue 0 */
+  /** @default 0 */
   batchMs: 0,
-  /** @defaultValue 16 MiB */
+  /** @default 16 MiB */
   maxRecordBytes: 16 * MiB,
-  /** @defaultValue 8 MiB */
+  /** @default 8 MiB */
   segmentBytes: 8 * MiB,
-  /** @defaultValue 10,000 ms */
+  /** @default 10,000 ms */
   closeTimeoutMs: 10_000,
-  /** @defaultValue 16 */
+  /** @default 16 */
   keepCorruptFiles: 16,
-  /** @defaultValue 64 MiB */
+  /** @default 64 MiB */
   keepCorruptBytes: 64 * MiB,
-  /** @defaultValue `Date.now` */
+  /** @default `Date.now` */
   now: Date.now,
-  /** @defaultValue `process.emitWarning` */
+  /** @default `process.emitWarning` */
   onWarning: (message: string) => process.emitWarning(message, { type: 'DynoringWarning', code: 'DYNORING_DURABLE_HINTS' }),
 });
 
