@@ -54,7 +54,6 @@ interface Taker {
   dir: string;
   /** Our identity file. */
   identity: string;
-  content: string;
   /** A second name of the identity file, renamed over a stale file. */
   second: string;
 }
@@ -83,7 +82,6 @@ export class DirLock {
     const taker: Taker = {
       dir,
       identity: join(dir, `LOCK.${process.pid}.${token}.tmp`),
-      content,
       second: join(dir, `LOCK.${process.pid}.${token}.link`),
     };
     HELD.add(token);
@@ -107,6 +105,7 @@ export class DirLock {
       return new DirLock(lockPath, content, token);
     } finally {
       await unlink(taker.identity).catch(() => undefined);
+      await unlink(taker.second).catch(() => undefined); // left only if a rename failed
       if (!held) HELD.delete(token);
     }
   }
