@@ -21,6 +21,7 @@ export type DynoringErrorKind =
   | CoverageIssue['kind']
   | HintStoreErrorKind
   | 'DeliveryFailed'
+  | 'SendTimeout'
   | DurableStoreErrorKind
   | 'Usage'
   | 'UnreadableFile'
@@ -174,6 +175,30 @@ function causeText(cause: unknown): string {
     return typeof message === 'string' ? message : String(cause);
   } catch {
     return `a value that cannot be printed (${typeof cause})`;
+  }
+}
+
+/**
+ * A `HintDrainer`'s send did not settle within `sendTimeoutMs`. It counts as
+ * a failed send: the hint and the later ones stay stored, in order, with
+ * their deadlines, and are offered again next round (the peer may have got
+ * it after all: delivery is at-least-once).
+ */
+export class HintSendTimeoutError extends DynoringError {
+  override name = 'HintSendTimeoutError';
+  declare readonly kind: 'SendTimeout';
+
+  constructor(
+    /** The peer the send was for. */
+    readonly peer: number,
+    /** The timeout in force, in ms. */
+    readonly timeoutMs: number,
+  ) {
+    super(
+      'SendTimeout',
+      `sending a hint to peer ${peer} did not settle within ${timeoutMs} ms; the hint stays stored and is retried next round; ` +
+        'raise sendTimeoutMs if the peer is slow rather than stuck',
+    );
   }
 }
 

@@ -31,6 +31,7 @@ export {
   TokenCoverageError,
   HintStoreError,
   HintDeliveryError,
+  HintSendTimeoutError,
   DurableStoreError,
   TopologySourceError,
   type TopologySourceErrorKind,

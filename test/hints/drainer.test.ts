@@ -18,7 +18,7 @@ const flush = async () => {
 
 function setup(opts: { up?: (peer: number) => boolean; concurrency?: number } = {}) {
   const clock = { t: 0 };
-  const store = new HintStore(0, { now: () => clock.t });
+  const store = new HintStore({ maxBytes: 0, now: () => clock.t });
   const sent: [number, number][] = [];
   const failOn = new Set<number>();
   const drainer = new HintDrainer({
@@ -105,7 +105,7 @@ describe('HintDrainer', () => {
 
   it('drops a hint that falls due while earlier ones of its batch are being sent', async () => {
     const clock = { t: 0 };
-    const store = new HintStore(0, { now: () => clock.t });
+    const store = new HintStore({ maxBytes: 0, now: () => clock.t });
     const sent: number[] = [];
     const drainer = new HintDrainer({
       store,
@@ -123,9 +123,9 @@ describe('HintDrainer', () => {
     expect(sent).toEqual([1, 3]);
   });
 
-  it('requeued hints already due are counted expired, not requeued', async () => {
+  it('a hint that falls due during its failed send stays stored until expiry drops it, never sent again', async () => {
     const clock = { t: 0 };
-    const store = new HintStore(0, { now: () => clock.t });
+    const store = new HintStore({ maxBytes: 0, now: () => clock.t });
     const drainer = new HintDrainer({
       store,
       isNormal: () => true,
@@ -137,12 +137,15 @@ describe('HintDrainer', () => {
     });
     store.enqueue(1, bytes(1), 40);
     store.enqueue(1, bytes(2), 100);
+    // Both stay stored (counted, in order); the next expiry drops the due one.
+    expect(await drainer.runOnce()).toEqual({ delivered: 0, requeued: 2, expired: 0, failedSends: 1 });
+    expect(store.lenFor(1)).toBe(2);
     expect(await drainer.runOnce()).toEqual({ delivered: 0, requeued: 1, expired: 1, failedSends: 1 });
     expect(store.takeFor(1).map((h) => h.payload[0])).toEqual([2]);
   });
 
   it('stop() awaits the send in flight, starts no more, and puts the rest back', async () => {
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     const { calls, send } = manualSend();
     const drainer = new HintDrainer({ store, isNormal: () => true, send, intervalMs: 100 });
     for (let b = 1; b <= 3; b++) store.enqueue(1, bytes(b), 100);
@@ -161,7 +164,7 @@ describe('HintDrainer', () => {
   });
 
   it('drains at most `concurrency` peers at once, each peer one hint at a time', async () => {
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     let inFlight = 0;
     let maxInFlight = 0;
     const perPeer = new Map<number, number>();
@@ -187,7 +190,7 @@ describe('HintDrainer', () => {
 
   it('never overlaps rounds: a timer tick during a round is skipped', async () => {
     vi.useFakeTimers();
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     const { calls, send } = manualSend();
     const drainer = new HintDrainer({ store, isNormal: () => true, send, intervalMs: 100 });
     const rounds: unknown[] = [];
@@ -212,7 +215,7 @@ describe('HintDrainer', () => {
   });
 
   it('runOnce during a round waits for it, then runs its own', async () => {
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     const { calls, send } = manualSend();
     const drainer = new HintDrainer({ store, isNormal: () => true, send, intervalMs: 100 });
     store.enqueue(1, bytes(1), 1_000);
@@ -257,7 +260,7 @@ describe('HintDrainer', () => {
 
   it('a round whose isNormal throws rejects runOnce and takes nothing; from the timer it emits error', async () => {
     vi.useFakeTimers();
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     const drainer = new HintDrainer({
       store,
       isNormal: () => {
@@ -278,7 +281,7 @@ describe('HintDrainer', () => {
   });
 
   it('rejects bad options with an actionable message', () => {
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     const base = { store, isNormal: () => true, send: async () => undefined, intervalMs: 100 };
     expect(() => new HintDrainer({ ...base, intervalMs: 0 })).toThrow(/intervalMs/);
     expect(() => new HintDrainer({ ...base, concurrency: 0 })).toThrow(/concurrency/);

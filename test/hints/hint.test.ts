@@ -60,7 +60,7 @@ describe('the hint contract', () => {
   });
 
   it('HintStore refuses a 1e-12 ms TTL as ZeroTtl and stores nothing', () => {
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     const error = thrown(() => store.enqueue(0, Uint8Array.of(1), 1e-12)) as HintStoreError;
     expect(error).toBeInstanceOf(HintStoreError);
     expect(error.kind).toBe('ZeroTtl');
@@ -68,7 +68,7 @@ describe('the hint contract', () => {
   });
 
   it('HintStore expires everything at Infinity', () => {
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     store.enqueue(0, Uint8Array.of(1), 1e9);
     expect(store.expireNow(Infinity)).toBe(1);
   });
@@ -89,7 +89,7 @@ describe('the hint contract', () => {
       }),
     ],
   ])('a deliver rejecting with %s yields a HintDeliveryError with it as cause', async (_, value) => {
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     store.enqueue(0, Uint8Array.of(1), 1_000);
     const error = await store.drain(0, () => Promise.reject(value)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HintDeliveryError);
