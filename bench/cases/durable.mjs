@@ -135,7 +135,7 @@ export default async function run({ quick, lib }) {
   } finally {
     await rm(expireDir, { recursive: true, force: true });
   }
-  const memoryExpire = await expireCase((now) => new lib.HintStore(0, { now }), LIVE, 1, CALLS);
+  const memoryExpire = await expireCase((now) => new lib.HintStore({ maxBytes: 0, now }), LIVE, 1, CALLS);
   for (const [impl, r] of [
     ['durable', durableExpire],
     ['memory', memoryExpire],
