@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DurableHintStore, DurableStoreError } from '../../../src/durable.js';
-import { bytes, deadPid, useTempDirs } from './helpers.js';
+import { BUNDLE, bytes, deadPid, requireBundle, useTempDirs } from './helpers.js';
 
 const tempDir = useTempDirs();
 const children: Array<ReturnType<typeof spawn>> = [];
@@ -111,6 +113,24 @@ describe('directory lock', () => {
       await store.close();
     } finally {
       emit.mockRestore();
+    }
+  });
+});
+
+describe('one process, two module systems', () => {
+  beforeAll(requireBundle);
+
+  it('a store opened through the CommonJS bundle is live to the ESM bundle, and the other way round', async () => {
+    const esm = (await import(pathToFileURL(BUNDLE).href)) as typeof import('../../../src/durable.js');
+    const cjs = createRequire(import.meta.url)(BUNDLE.replace(/\.js$/, '.cjs')) as typeof import('../../../src/durable.js');
+    const dir = await tempDir();
+    for (const [first, second] of [
+      [esm, cjs],
+      [cjs, esm],
+    ] as const) {
+      const store = await first.DurableHintStore.open(dir, options());
+      await expect(second.DurableHintStore.open(dir, options())).rejects.toMatchObject({ kind: 'Locked' });
+      await store.close();
     }
   });
 });
