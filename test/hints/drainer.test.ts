@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HintDrainer, HintStore, type HintDrainerEvents } from '../../src/hints/index.js';
+import { HintDeliveryError, HintSendTimeoutError } from '../../src/errors.js';
+import { HINT_DRAINER_DEFAULTS, HintDrainer, HintStore, type HintDrainerEvents } from '../../src/hints/index.js';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
@@ -286,5 +287,80 @@ describe('HintDrainer', () => {
     expect(() => new HintDrainer({ ...base, intervalMs: 0 })).toThrow(/intervalMs/);
     expect(() => new HintDrainer({ ...base, concurrency: 0 })).toThrow(/concurrency/);
     expect(() => new HintDrainer({ ...base, send: undefined as never })).toThrow(TypeError);
+    expect(() => new HintDrainer({ ...base, sendTimeoutMs: 0 })).toThrow(/sendTimeoutMs/);
+    expect(() => new HintDrainer({ ...base, sendTimeoutMs: Infinity })).toThrow(RangeError);
+    expect(() => new HintDrainer({ ...base, sendTimeoutMs: 2 ** 31 })).toThrow(/at most 2147483647/);
+    expect(() => new HintDrainer({ ...base, sendTimeoutMs: '5' as never })).toThrow(TypeError);
+    expect(() => new HintDrainer({ ...base, isNormal: 1 as never })).toThrow(TypeError);
+  });
+
+  it('needs only store and send for runOnce: isNormal, intervalMs, concurrency and sendTimeoutMs have defaults', async () => {
+    expect(HINT_DRAINER_DEFAULTS).toMatchObject({ intervalMs: 1_000, concurrency: 4, sendTimeoutMs: 5_000 });
+    expect(HINT_DRAINER_DEFAULTS.isNormal(7)).toBe(true);
+    const store = new HintStore();
+    const sent: number[] = [];
+    const drainer = new HintDrainer({ store, send: async (peer) => void sent.push(peer) });
+    store.enqueue(3, bytes(1), 60_000);
+    store.enqueue(5, bytes(2), 60_000);
+    expect(await drainer.runOnce()).toEqual({ delivered: 2, requeued: 0, expired: 0, failedSends: 0 });
+    expect(sent.sort()).toEqual([3, 5]);
+  });
+
+  it('a send that never settles times out as a failed send: its hints stay, in order, with their deadlines, and stop() resolves', async () => {
+    vi.useFakeTimers();
+    const clock = { t: 0 };
+    const store = new HintStore({ maxBytes: 10, now: () => clock.t });
+    const hung: number[] = [];
+    const failures: HintDrainerEvents['sendFailed'][] = [];
+    const drainer = new HintDrainer({
+      store,
+      send: (_peer, payload) => new Promise(() => void hung.push(payload[0]!)),
+      sendTimeoutMs: 250,
+    });
+    drainer.on('sendFailed', (event) => failures.push(event));
+    for (let b = 1; b <= 3; b++) store.enqueue(1, bytes(b), 1_000 + b);
+    const round = drainer.runOnce();
+    await flush();
+    expect(hung).toEqual([1]);
+    // Out for delivery, the hints stay counted everywhere and against the cap.
+    expect(store.lenFor(1)).toBe(3);
+    expect(store.totalLen()).toBe(3);
+    expect(store.stats()).toMatchObject({ hintCount: 3, bytes: 3 });
+    store.enqueue(2, new Uint8Array(7), 1_000);
+    expect(() => store.enqueue(2, bytes(9), 1_000)).toThrow(/10 of 10 bytes used/);
+    let stopped = false;
+    const stopping = drainer.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(249);
+    expect(stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await stopping;
+    expect(await round).toEqual({ delivered: 0, requeued: 3, expired: 0, failedSends: 1 });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.error).toBeInstanceOf(HintSendTimeoutError);
+    expect((failures[0]!.error as HintSendTimeoutError).kind).toBe('SendTimeout');
+    expect(hung).toEqual([1]);
+    expect(store.takeFor(1)).toEqual([1, 2, 3].map((b) => ({ peer: 1, payload: bytes(b), deadline: 1_000 + b })));
+  });
+
+  it('a send that throws synchronously, or rejects with a non-Error, is a failed send', async () => {
+    const store = new HintStore();
+    let calls = 0;
+    const errors: unknown[] = [];
+    const drainer = new HintDrainer({
+      store,
+      send: () => {
+        if (calls++ === 0) throw new Error('no socket');
+        return Promise.reject('busy');
+      },
+    });
+    drainer.on('sendFailed', ({ error }) => errors.push(error));
+    store.enqueue(1, bytes(1), 60_000);
+    expect(await drainer.runOnce()).toEqual({ delivered: 0, requeued: 1, expired: 0, failedSends: 1 });
+    expect(await drainer.runOnce()).toEqual({ delivered: 0, requeued: 1, expired: 0, failedSends: 1 });
+    expect(errors).toEqual([new Error('no socket'), 'busy']);
+    const failed = await store.drain(1, () => Promise.reject('busy')).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(HintDeliveryError);
+    expect((failed as HintDeliveryError).cause).toBe('busy');
+    expect(store.lenFor(1)).toBe(1);
   });
 });

@@ -283,3 +283,84 @@ describe('HintStore.drain', () => {
     expect(store.stats().expiredTotal).toBe(1);
   });
 });
+
+describe('HintStore drain in place (issue 12 item 10)', () => {
+  /** A deliver whose calls the test settles by hand. */
+  function manualDeliver() {
+    const calls: { payload: number; resolve: () => void }[] = [];
+    const deliver = (hint: { payload: Uint8Array }) => new Promise<void>((resolve) => calls.push({ payload: hint.payload[0]!, resolve }));
+    return { calls, deliver };
+  }
+  const flush = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+
+  it('keeps a hint out for delivery counted in lenFor, totalLen, bytes, stats and against the cap until delivered', async () => {
+    const { store } = storeAt(4);
+    store.enqueue(1, bytes(1, 1), 100);
+    store.enqueue(1, bytes(2), 100);
+    const { calls, deliver } = manualDeliver();
+    const drained = store.drain(1, deliver);
+    await flush();
+    expect(calls.map((c) => c.payload)).toEqual([1]);
+    expect(store.lenFor(1)).toBe(2);
+    expect(store.totalLen()).toBe(2);
+    expect(store.stats()).toMatchObject({ hintCount: 2, bytes: 3 });
+    expect(store.peersWithHints()).toEqual([1]);
+    expect(refusal(() => store.enqueue(2, bytes(5, 5), 100)).kind).toBe('OverCapacity');
+    calls[0]!.resolve();
+    await flush();
+    expect(store.stats()).toMatchObject({ hintCount: 1, bytes: 1 });
+    calls[1]!.resolve();
+    expect(await drained).toEqual({ delivered: 2, expired: 0, left: 0 });
+    expect(store.peersWithHints()).toEqual([]);
+  });
+
+  it('delivers only the hints stored when it started; later ones wait behind them', async () => {
+    const { store } = storeAt(0);
+    store.enqueue(1, bytes(1), 100);
+    const { calls, deliver } = manualDeliver();
+    const drained = store.drain(1, deliver);
+    store.enqueue(1, bytes(2), 100);
+    await flush();
+    calls[0]!.resolve();
+    expect(await drained).toEqual({ delivered: 1, expired: 0, left: 0 });
+    expect(calls).toHaveLength(1);
+    expect(store.takeFor(1).map((h) => h.payload[0])).toEqual([2]);
+  });
+
+  it('runs drains of one peer one after the other, never delivering a hint twice', async () => {
+    const { store } = storeAt(0);
+    for (let b = 1; b <= 3; b++) store.enqueue(1, bytes(b), 100);
+    const { calls, deliver } = manualDeliver();
+    const first = store.drain(1, deliver);
+    const second = store.drain(1, deliver);
+    await flush();
+    expect(calls.map((c) => c.payload)).toEqual([1]);
+    for (let i = 0; i < 3; i++) {
+      calls[i]!.resolve();
+      await flush();
+    }
+    expect(await first).toEqual({ delivered: 3, expired: 0, left: 0 });
+    expect(await second).toEqual({ delivered: 0, expired: 0, left: 0 });
+    expect(calls.map((c) => c.payload)).toEqual([1, 2, 3]);
+  });
+
+  it('a hint that expires or is taken while out for delivery is not counted delivered', async () => {
+    const { store, clock } = storeAt(0);
+    store.enqueue(1, bytes(1), 10);
+    store.enqueue(1, bytes(2), 100);
+    const { calls, deliver } = manualDeliver();
+    const drained = store.drain(1, deliver);
+    await flush();
+    clock.t += 10;
+    expect(store.expireNow()).toBe(1);
+    calls[0]!.resolve();
+    await flush();
+    expect(calls.map((c) => c.payload)).toEqual([1, 2]);
+    expect(store.takeFor(1).map((h) => h.payload[0])).toEqual([2]);
+    calls[1]!.resolve();
+    expect(await drained).toEqual({ delivered: 0, expired: 0, left: 0 });
+    expect(store.stats()).toMatchObject({ hintCount: 0, bytes: 0, expiredTotal: 1 });
+  });
+});
