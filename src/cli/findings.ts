@@ -4,7 +4,7 @@
  * The shape is versioned; fields are only ever added.
  */
 import { checkTokenCoverage, type ConfigError, type ConfigLocation, type Disagreement, type Peer } from '../index.js';
-import { endpointKey } from '../ring/peer.js';
+import { endpointKey, rackKey } from '../ring/peer.js';
 import { InputError } from '../errors.js';
 import type { LoadedConfig } from './load.js';
 
@@ -99,7 +99,7 @@ export function collectFindings({ files, merged }: LoadedConfig): Findings {
         'but the Dynomite server mishandles a peer with more than one token and its gossip advertises only the first',
     }));
 
-  const racks = new Set(peers.map((p) => `${p.dc}\u0000${p.rack}`));
+  const racks = new Set(peers.map((p) => rackKey(p.dc, p.rack)));
   return {
     version: FINDINGS_VERSION,
     files,

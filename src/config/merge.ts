@@ -5,6 +5,7 @@
  * that is how configs drift in practice.
  */
 import type { ConfigLocation } from '../errors.js';
+import type { HashName } from '../hash/functions.js';
 import { endpointKey, makePeer, type Peer } from '../ring/peer.js';
 import type { NodeConfig, PeerDeclaration, SecureServerOption } from './dynomite-yaml.js';
 
@@ -26,7 +27,7 @@ export interface MergedConfig {
   /** Where each peer (by index) is declared. */
   origins: ConfigLocation[][];
   disagreements: Disagreement[];
-  hash?: string;
+  hash?: HashName;
   hashTag?: string;
 }
 
@@ -104,7 +105,8 @@ export function mergeNodeConfigs(nodes: readonly NodeConfig[]): MergedConfig {
     peers,
     origins,
     disagreements,
-    ...(settings.hash === undefined ? {} : { hash: settings.hash }),
+    // Each node file's hash was checked when it was parsed.
+    ...(settings.hash === undefined ? {} : { hash: settings.hash as HashName }),
     ...(settings.hash_tag === undefined ? {} : { hashTag: settings.hash_tag }),
   };
 }

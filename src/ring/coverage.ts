@@ -5,7 +5,7 @@
  */
 import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
 import { ConfigError, TokenCoverageError } from '../errors.js';
-import { checkPeerFields, type Peer } from './peer.js';
+import { checkPeerFields, rackKey, type Peer } from './peer.js';
 import { MAX_TOKEN, describe } from './token.js';
 
 /** A coverage problem. */
@@ -46,7 +46,6 @@ export function checkTokenCoverage(peers: readonly Peer[], options: CoverageOpti
   if (!Array.isArray(peers)) throw new TypeError(`expected an array of peers, got ${describe(peers)}`);
   const engine = checkEngine(options.engine ?? 'auto');
   const groups = new Map<string, { dc: string; rack: string; tokens: number }>();
-  const key = (dc: string, rack: string) => `${dc}\u0000${rack}`;
   let total = 0;
   peers.forEach((p, position) => {
     checkPeerFields(p, position);
@@ -62,21 +61,21 @@ export function checkTokenCoverage(peers: readonly Peer[], options: CoverageOpti
       throw new TypeError(`options.racks entries must be { dc: string, rack: string }, got ${describe(r)}`);
   }
   for (const p of peers) {
-    const g = groups.get(key(p.dc, p.rack)) ?? { dc: p.dc, rack: p.rack, tokens: 0 };
+    const g = groups.get(rackKey(p.dc, p.rack)) ?? { dc: p.dc, rack: p.rack, tokens: 0 };
     g.tokens += p.tokens.length;
     total += p.tokens.length;
-    groups.set(key(p.dc, p.rack), g);
+    groups.set(rackKey(p.dc, p.rack), g);
   }
   for (const r of options.racks ?? []) {
-    if (!groups.has(key(r.dc, r.rack))) groups.set(key(r.dc, r.rack), { dc: r.dc, rack: r.rack, tokens: 0 });
+    if (!groups.has(rackKey(r.dc, r.rack))) groups.set(rackKey(r.dc, r.rack), { dc: r.dc, rack: r.rack, tokens: 0 });
   }
   const ordered = [...groups.values()].sort((a, b) => compare(a.dc, b.dc) || compare(a.rack, b.rack));
-  const groupOf = new Map(ordered.map((g, i) => [key(g.dc, g.rack), i]));
+  const groupOf = new Map(ordered.map((g, i) => [rackKey(g.dc, g.rack), i]));
 
   const input = { groups: new Uint32Array(total), tokens: new Uint32Array(total), peers: new Uint32Array(total) };
   let at = 0;
   for (const p of peers) {
-    const g = groupOf.get(key(p.dc, p.rack))!;
+    const g = groupOf.get(rackKey(p.dc, p.rack))!;
     for (const t of p.tokens) {
       input.groups[at] = g;
       input.tokens[at] = t;

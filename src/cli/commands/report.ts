@@ -9,6 +9,7 @@ import { InputError, UsageError } from '../../errors.js';
 import { fileFailure } from '../file-failure.js';
 import { EXIT } from '../io.js';
 import { loadConfigs } from '../load.js';
+import { rackKey } from '../../ring/peer.js';
 
 const help = `usage: dynoring report -o OUT.html FILE...
 
@@ -61,7 +62,7 @@ export const reportCommand: Command = {
     }
     const { peers } = loaded.merged;
     const problems = checkTokenCoverage(peers).length + loaded.merged.disagreements.length;
-    const racks = new Set(peers.map((p) => `${p.dc}\u0000${p.rack}`)).size;
+    const racks = new Set(peers.map((p) => rackKey(p.dc, p.rack))).size;
     io.out(
       `wrote ${output}: ${plural(peers.length, 'peer')} in ${plural(racks, 'rack')}, ${problems ? plural(problems, 'problem') : 'no problems'}\n`,
     );
