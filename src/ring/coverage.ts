@@ -1,6 +1,6 @@
 /**
  * Token-coverage validation: does every (dc, rack) yield a usable ring?
- * Only two things can go wrong, since dispatch has no gaps (DESIGN.md §4):
+ * Only two things can go wrong, since dispatch has no gaps (docs/design.md):
  * a rack with no tokens, and one token claimed by two peers of one rack.
  */
 import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
@@ -14,11 +14,22 @@ export type CoverageIssue =
 
 /** Options for coverage checks. */
 export interface CoverageOptions {
-  /** Racks that must exist; one with no peers is an `EmptyRack`. */
+  /**
+   * Racks that must exist; one with no peers is an `EmptyRack`.
+   *
+   * @default [] (only the peers' own racks)
+   */
   racks?: readonly { dc: string; rack: string }[];
-  /** Engine for the duplicate-token scan; default `auto`. */
+  /**
+   * Engine for the duplicate-token scan.
+   *
+   * @default 'auto'
+   */
   engine?: Engine;
 }
+
+/** Defaults of {@link CoverageOptions}. */
+export const COVERAGE_DEFAULTS = Object.freeze({ racks: Object.freeze([]), engine: 'auto' }) satisfies Readonly<CoverageOptions>;
 
 /** A one-line description of a coverage problem. */
 export function describeCoverageIssue(issue: CoverageIssue): string {
@@ -44,7 +55,7 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function checkTokenCoverage(peers: readonly Peer[], options: CoverageOptions = {}): CoverageIssue[] {
   if (!Array.isArray(peers)) throw new TypeError(`expected an array of peers, got ${describe(peers)}`);
-  const engine = checkEngine(options.engine ?? 'auto');
+  const engine = checkEngine(options.engine ?? COVERAGE_DEFAULTS.engine);
   const groups = new Map<string, { dc: string; rack: string; tokens: number }>();
   let total = 0;
   peers.forEach((p, position) => {
@@ -56,7 +67,7 @@ export function checkTokenCoverage(peers: readonly Peer[], options: CoverageOpti
       }
     }
   });
-  for (const r of options.racks ?? []) {
+  for (const r of options.racks ?? COVERAGE_DEFAULTS.racks) {
     if (typeof r?.dc !== 'string' || typeof r.rack !== 'string')
       throw new TypeError(`options.racks entries must be { dc: string, rack: string }, got ${describe(r)}`);
   }
@@ -66,7 +77,7 @@ export function checkTokenCoverage(peers: readonly Peer[], options: CoverageOpti
     total += p.tokens.length;
     groups.set(rackKey(p.dc, p.rack), g);
   }
-  for (const r of options.racks ?? []) {
+  for (const r of options.racks ?? COVERAGE_DEFAULTS.racks) {
     if (!groups.has(rackKey(r.dc, r.rack))) groups.set(rackKey(r.dc, r.rack), { dc: r.dc, rack: r.rack, tokens: 0 });
   }
   const ordered = [...groups.values()].sort((a, b) => compare(a.dc, b.dc) || compare(a.rack, b.rack));

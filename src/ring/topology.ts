@@ -5,17 +5,28 @@ import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
 import type { KeyHashing, RouteTable } from '../engine/kernel.js';
 import { ConfigError, UnknownLocationError } from '../errors.js';
 import type { HashName } from '../hash/functions.js';
-import { keyHashing, keyToken, type HashOptions } from './key-hashing.js';
+import { HASH_DEFAULTS, keyHashing, keyToken, type HashOptions } from './key-hashing.js';
 import { checkPeer, rackKey, type Peer } from './peer.js';
 import { describe } from './token.js';
 
 /** Options for building a topology. */
 export interface TopologyOptions extends HashOptions {
-  /** Engine for batch kernels; `auto` (default) uses WebAssembly where it has loaded. */
+  /**
+   * Engine for the kernels; `auto` uses WebAssembly where it has loaded.
+   *
+   * @default 'auto'
+   */
   engine?: Engine;
-  /** Datacenter that `route` uses by default; default: the local peer's, else the first peer's. */
+  /**
+   * Datacenter that `route` and `routeKeys` use by default.
+   *
+   * @default the local peer's datacenter, else the first peer's
+   */
   localDc?: string;
 }
+
+/** Defaults of {@link TopologyOptions} (`localDc` depends on the peers). */
+export const TOPOLOGY_DEFAULTS = Object.freeze({ ...HASH_DEFAULTS, engine: 'auto' }) satisfies Readonly<TopologyOptions>;
 
 /** Options of {@link Topology.routeKeys} and {@link Topology.routeKeyBytes}. */
 export interface RouteKeysOptions {
@@ -62,7 +73,7 @@ export class Topology {
   private readonly routeTables = new Map<string, RouteTable & { continuums: Continuum[] }>();
 
   private constructor(peers: readonly Peer[], options: TopologyOptions) {
-    this.engine = checkEngine(options.engine ?? 'auto');
+    this.engine = checkEngine(options.engine ?? TOPOLOGY_DEFAULTS.engine);
     const hashing = keyHashing(options);
     this.hashing = hashing;
     this.hash = hashing.hash;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  COVERAGE_DEFAULTS,
   ConfigError,
+  HASH_DEFAULTS,
+  TOPOLOGY_DEFAULTS,
   NoTargetsError,
   Topology,
   UnknownLocationError,
@@ -267,5 +270,18 @@ describe('names and peers from JavaScript', () => {
     expect(() => parseSeed('10.0.0.2:8101:rack1:dc1:100', 1, { isSecure: 1 as unknown as boolean })).toThrow(
       'isSecure must be true or false',
     );
+  });
+});
+
+describe('defaults as data', () => {
+  it('are the values a topology and a coverage check use when an option is left out', () => {
+    const peers = [{ index: 0, endpoint: { host: 'h', port: 1 }, dc: 'd', rack: 'r', tokens: [5], isLocal: true, isSameDc: true, isSecure: false }];
+    const t = Topology.fromPeers(peers);
+    expect(t.hash).toBe(TOPOLOGY_DEFAULTS.hash);
+    expect(HASH_DEFAULTS.hash).toBe('murmur');
+    expect(TOPOLOGY_DEFAULTS.engine).toBe('auto');
+    expect(t.token('k')).toBe(hash(HASH_DEFAULTS.hash, 'k'));
+    expect(COVERAGE_DEFAULTS).toEqual({ racks: [], engine: 'auto' });
+    for (const d of [TOPOLOGY_DEFAULTS, HASH_DEFAULTS, COVERAGE_DEFAULTS]) expect(Object.isFrozen(d)).toBe(true);
   });
 });
