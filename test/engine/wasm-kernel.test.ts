@@ -6,11 +6,11 @@ import { layoutFor, type ContinuumData, type CoverageInput } from '../../src/eng
 import { WASM_BASE64 } from '../../src/engine/wasm-binary.generated.js';
 import { wasmKernel } from '../../src/engine/wasm-kernel.js';
 import { EngineError } from '../../src/errors.js';
+import { xorshift } from '../helpers/random.js';
 
 /** A continuum of `n` entries with xorshift tokens over 50 peers. */
 function continuum(n: number, seed: number): ContinuumData {
-  let x = seed >>> 0 || 1;
-  const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+  const next = xorshift(seed);
   const tokens = Uint32Array.from({ length: n }, next).sort();
   return { tokens, peers: Uint32Array.from(tokens, (_, i) => i % 50), layout: layoutFor(n) };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HASH_NAMES, Topology, hash, type HashName } from '../../src/index.js';
 import { fromHex, vectors } from '../helpers/vectors.js';
 import { makePeerForTest } from './peers.js';
+import { xorshift } from '../helpers/random.js';
 
 describe('hash tags match the C server', () => {
   it(`on all ${vectors.hash_tags.length} hash_tags vectors (murmur and md5)`, () => {
@@ -30,8 +31,7 @@ describe('hash tags match the C server', () => {
 
 /** Three racks of four peers with random tokens. */
 function topology(seed: number, options: { hash: HashName; hashTag?: string; engine: 'wasm' | 'js' }) {
-  let x = seed >>> 0 || 1;
-  const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+  const next = xorshift(seed);
   const peers = Array.from({ length: 12 }, (_, i) => makePeerForTest(i, 'dc1', `r${i % 3}`, [next(), next()]));
   return Topology.fromPeers(peers, options);
 }

@@ -275,7 +275,9 @@ describe('names and peers from JavaScript', () => {
 
 describe('defaults as data', () => {
   it('are the values a topology and a coverage check use when an option is left out', () => {
-    const peers = [{ index: 0, endpoint: { host: 'h', port: 1 }, dc: 'd', rack: 'r', tokens: [5], isLocal: true, isSameDc: true, isSecure: false }];
+    const peers = [
+      { index: 0, endpoint: { host: 'h', port: 1 }, dc: 'd', rack: 'r', tokens: [5], isLocal: true, isSameDc: true, isSecure: false },
+    ];
     const t = Topology.fromPeers(peers);
     expect(t.hash).toBe(TOPOLOGY_DEFAULTS.hash);
     expect(HASH_DEFAULTS.hash).toBe('murmur');
