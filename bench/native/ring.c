@@ -60,7 +60,7 @@ static inline uint32_t dispatch(const continuum *c, uint32_t t) {
 
 /* ---- S-tree (the WebAssembly engine's layout) ---------------------------- */
 
-enum { NODE = 16, FANOUT = 17, MAX_LEVELS = 14, LOCKSTEP = 16 };
+enum { NODE = 16, FANOUT = 17, MAX_LEVELS = 14, LOCKSTEP = 8 };
 #define BIAS 0x80000000u
 
 typedef struct {
@@ -111,22 +111,34 @@ static stree build_stree(const continuum *c) {
   return s;
 }
 
-/* Keys of a node below the biased query t: the rank that names the child. */
-static inline uint32_t node_rank(const uint32_t *node, uint32_t t) {
 #if defined(__AVX2__)
-  __m256i q = _mm256_set1_epi32((int32_t)(t ^ BIAS));
-  __m256i lo = _mm256_cmpgt_epi32(q, _mm256_load_si256((const __m256i *)node));
-  __m256i hi = _mm256_cmpgt_epi32(q, _mm256_load_si256((const __m256i *)(node + 8)));
-  /* Pack the two 8 x 32-bit masks into 16 x 16-bit lanes: one movemask counts both. */
-  return (uint32_t)__builtin_popcount((uint32_t)_mm256_movemask_epi8(_mm256_packs_epi32(lo, hi))) >> 1;
-#else
-  __m128i q = _mm_set1_epi32((int32_t)(t ^ BIAS));
-  const __m128i *v = (const __m128i *)node;
-  __m128i a = _mm_packs_epi32(_mm_cmpgt_epi32(q, _mm_load_si128(v)), _mm_cmpgt_epi32(q, _mm_load_si128(v + 1)));
-  __m128i b = _mm_packs_epi32(_mm_cmpgt_epi32(q, _mm_load_si128(v + 2)), _mm_cmpgt_epi32(q, _mm_load_si128(v + 3)));
-  return (uint32_t)__builtin_popcount((uint32_t)_mm_movemask_epi8(_mm_packs_epi16(a, b)));
-#endif
+typedef struct { __m256i lo, hi; } node_regs;
+static inline node_regs load_node(const uint32_t *node) {
+  return (node_regs){ _mm256_load_si256((const __m256i *)node), _mm256_load_si256((const __m256i *)(node + 8)) };
 }
+/* Keys of a node below the biased query: the rank that names the child. The
+   two 8 x 32-bit masks pack into 16 x 16-bit lanes, so one movemask (two bits
+   per key) and one popcount count all 16. */
+static inline uint32_t rank_in(node_regs n, uint32_t t) {
+  __m256i q = _mm256_set1_epi32((int32_t)(t ^ BIAS));
+  __m256i m = _mm256_packs_epi32(_mm256_cmpgt_epi32(q, n.lo), _mm256_cmpgt_epi32(q, n.hi));
+  return (uint32_t)__builtin_popcount((uint32_t)_mm256_movemask_epi8(m)) >> 1;
+}
+#else
+typedef struct { __m128i a, b, c, d; } node_regs;
+static inline node_regs load_node(const uint32_t *node) {
+  const __m128i *v = (const __m128i *)node;
+  return (node_regs){ _mm_load_si128(v), _mm_load_si128(v + 1), _mm_load_si128(v + 2), _mm_load_si128(v + 3) };
+}
+static inline uint32_t rank_in(node_regs n, uint32_t t) {
+  __m128i q = _mm_set1_epi32((int32_t)(t ^ BIAS));
+  __m128i lo = _mm_packs_epi32(_mm_cmpgt_epi32(q, n.a), _mm_cmpgt_epi32(q, n.b));
+  __m128i hi = _mm_packs_epi32(_mm_cmpgt_epi32(q, n.c), _mm_cmpgt_epi32(q, n.d));
+  return (uint32_t)__builtin_popcount((uint32_t)_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
+}
+#endif
+
+static inline uint32_t node_rank(const uint32_t *node, uint32_t t) { return rank_in(load_node(node), t); }
 
 static inline uint32_t stree_one(const stree *s, uint32_t t) {
   uint32_t k = 0;
@@ -134,17 +146,25 @@ static inline uint32_t stree_one(const stree *s, uint32_t t) {
   return s->peers[(size_t)NODE * k + node_rank(s->level[s->levels - 1] + (size_t)NODE * k, t)];
 }
 
-/* Owners of count tokens, written stride words apart: LOCKSTEP searches per
-   level at once, so their cache misses overlap. */
+/* Owners of count tokens, written stride words apart. As the WebAssembly
+   kernel does: the root is held in registers for the whole batch, and
+   LOCKSTEP searches descend each level together so their cache misses
+   overlap; a one-node tree is its own leaf. */
 static void stree_batch(const stree *s, const uint32_t *q, uint32_t count, uint32_t *out, uint32_t stride) {
+  const node_regs root = load_node(s->level[0]);
+  const uint32_t *leaves = s->level[s->levels - 1];
   uint32_t i = 0;
+  if (s->levels == 1) {
+    for (; i < count; i++) out[(size_t)i * stride] = s->peers[rank_in(root, q[i])];
+    return;
+  }
   for (; i + LOCKSTEP <= count; i += LOCKSTEP) {
-    uint32_t k[LOCKSTEP] = {0};
-    for (uint32_t h = 0; h + 1 < s->levels; h++) {
+    uint32_t k[LOCKSTEP];
+    for (int j = 0; j < LOCKSTEP; j++) k[j] = rank_in(root, q[i + j]);
+    for (uint32_t h = 1; h + 1 < s->levels; h++) {
       const uint32_t *level = s->level[h];
       for (int j = 0; j < LOCKSTEP; j++) k[j] = k[j] * FANOUT + node_rank(level + (size_t)NODE * k[j], q[i + j]);
     }
-    const uint32_t *leaves = s->level[s->levels - 1];
     for (int j = 0; j < LOCKSTEP; j++)
       out[(size_t)(i + j) * stride] = s->peers[(size_t)NODE * k[j] + node_rank(leaves + (size_t)NODE * k[j], q[i + j])];
   }
