@@ -20,8 +20,8 @@ export default defineConfig([
     sourcemap: true,
     target: 'es2022',
     platform: 'browser',
-    // A page has no node_modules: bundle the YAML parser in.
-    noExternal: ['yaml'],
+    // A page has no node_modules: bundle the YAML and JSON parsers in.
+    noExternal: ['yaml', 'lossless-json'],
   },
   {
     entry: { cli: 'src/cli/bin.ts' },
