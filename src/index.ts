@@ -5,8 +5,16 @@
 export { parseToken, MAX_TOKEN } from './ring/token.js';
 export { parseSeed, endpointKey, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
 export { Continuum } from './ring/continuum.js';
-export { Topology, type TopologyOptions, type RackId, type RackOwner, type KeyReplicas } from './ring/topology.js';
-export { hash, type HashOptions } from './ring/key-hashing.js';
+export {
+  Topology,
+  TOPOLOGY_DEFAULTS,
+  type TopologyOptions,
+  type RouteKeysOptions,
+  type RackId,
+  type RackOwner,
+  type KeyReplicas,
+} from './ring/topology.js';
+export { hash, HASH_DEFAULTS, type HashOptions } from './ring/key-hashing.js';
 export { HASH_NAMES, type HashName } from './hash/functions.js';
 export { ready, engineInfo, type Engine } from './engine/engines.js';
 export {
@@ -57,6 +65,7 @@ export {
   checkTokenCoverage,
   validateTokenCoverage,
   describeCoverageIssue,
+  COVERAGE_DEFAULTS,
   type CoverageIssue,
   type CoverageOptions,
 } from './ring/coverage.js';

@@ -4,6 +4,7 @@
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { ConfigError, type ConfigLocation } from '../errors.js';
+import { checkHashName, type HashName } from '../hash/functions.js';
 import { keyHashing } from '../ring/key-hashing.js';
 import { parseEndpoint, parseSeed, type Endpoint } from '../ring/peer.js';
 import { describe, parseTokenList } from '../ring/token.js';
@@ -37,7 +38,7 @@ export interface NodeConfig {
   file?: string;
   /** The node's own declaration first (absent for a seed list), then its seeds. */
   peers: PeerDeclaration[];
-  hash?: string;
+  hash?: HashName;
   hashTag?: string;
   secureServerOption: SecureServerOption;
   /**
@@ -170,11 +171,11 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
   const provider = scalar('dyn_seed_provider');
   const hashField = scalar('hash');
   const tagField = scalar('hash_tag');
-  const hash = hashField?.value;
   const hashTag = tagField?.value;
   // Check the settings here, where their lines are known.
+  let hash: HashName | undefined;
   try {
-    keyHashing({ ...(hash === undefined ? {} : { hash }) });
+    hash = hashField === undefined ? undefined : checkHashName(hashField.value);
   } catch (err) {
     throw new ConfigError((err as Error).message, at(hashField?.line));
   }

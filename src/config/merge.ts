@@ -6,6 +6,7 @@
  */
 import type { ConfigLocation } from '../errors.js';
 import type { HashOptions } from '../ring/key-hashing.js';
+import type { HashName } from '../hash/functions.js';
 import { endpointKey, makePeer, type Peer } from '../ring/peer.js';
 import type { NodeConfig, PeerDeclaration, SecureServerOption } from './dynomite-yaml.js';
 
@@ -68,7 +69,7 @@ export interface MergedConfig {
   disagreements: Disagreement[];
   /** Notes and warnings about what the files leave open, in file order. */
   notes: ConfigNote[];
-  hash?: string;
+  hash?: HashName;
   hashTag?: string;
 }
 
@@ -165,7 +166,8 @@ export function mergeNodeConfigs(input: readonly NodeConfig[]): MergedConfig {
     origins,
     disagreements,
     notes,
-    ...(settings.hash === undefined ? {} : { hash: settings.hash }),
+    // Each node file's hash was checked when it was parsed.
+    ...(settings.hash === undefined ? {} : { hash: settings.hash as HashName }),
     ...(settings.hash_tag === undefined ? {} : { hashTag: settings.hash_tag }),
   };
 }
