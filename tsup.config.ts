@@ -24,6 +24,16 @@ export default defineConfig([
     noExternal: ['yaml', 'lossless-json'],
   },
   {
+    // `dynoring/client` is Node-only and loads ioredis from node_modules; the browser bundle never imports it.
+    entry: { client: 'src/client.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+    external: ['ioredis', '@ioredis/commands'],
+  },
+  {
     entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     sourcemap: true,

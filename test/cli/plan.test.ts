@@ -306,7 +306,7 @@ describe('--live', () => {
     const owner = token > 2147483648 || token === 0 ? '0 127.0.0.1:20002 +2 127.0.0.1:20010' : '1 127.0.0.1:20006 +3 127.0.0.1:20014';
     const crc = await dynoring('route', '--live', adminUrl, '--hash', 'crc32', '--hash-tag', '{}', 'user:{x}');
     expect(crc).toMatchObject({ code: 0, stderr: '' });
-    expect(crc.stdout).toMatch(/^datacenter dc1; hash crc32, hash_tag \{\}$/m);
+    expect(crc.stdout).toMatch(/^datacenter dc1, from rack r1; hash crc32, hash_tag \{\}$/m);
     expect(crc.stdout).toMatch(new RegExp(`^user:\\{x\\} +${token} +${owner}$`, 'm'));
     const ring = await dynoring('ring', '--live', adminUrl, '--hash', 'fnv1a_64');
     expect(ring).toMatchObject({ code: 0, stderr: '' });

@@ -8,6 +8,7 @@ import {
   countMovedKeys,
   equidistantTokens,
   formatFloridaSeeds,
+  loadCluster,
   mergeNodeConfigs,
   parseDynomiteYaml,
   planAdd,
@@ -33,8 +34,8 @@ const sources = (plan: PoolPlan) => plan.nodes.map((n) => ({ text: n.text, file:
 
 /** What `dynoring validate` finds in the plan's files. */
 function findings(plan: PoolPlan) {
-  const configs = sources(plan).map((s) => parseDynomiteYaml(s));
-  return collectFindings({ files: plan.nodes.map((n) => n.file), merged: mergeNodeConfigs(configs) });
+  const files = plan.nodes.map((n) => n.file);
+  return collectFindings({ ...loadCluster(sources(plan)), files, texts: plan.nodes.map((n) => n.text) });
 }
 
 /** Each file read back: its own node and its seeds, as `host:port:rack:dc:tokens`. */
@@ -143,7 +144,10 @@ describe('planNew', () => {
     // Merged, the files are the same ring as the simple plan's; the seeds server serves exactly it.
     const merged = mergeNodeConfigs(sources(florida).map((s) => parseDynomiteYaml(s)));
     expect(merged.peers.map(formatSeed).sort()).toEqual(simple.nodes.map((n) => formatSeed(n.peer)).sort());
-    expect(findings(florida)).toMatchObject({ problems: [], warnings: [] });
+    // validate says of each file that its peers come from florida, and finds nothing else.
+    const found = findings(florida);
+    expect(found.problems).toEqual([]);
+    expect(found.warnings.map((w) => [w.kind, w.at?.file])).toEqual(florida.nodes.map((n) => ['ExternalSeeds', n.file]));
     expect(formatFloridaSeeds(merged.peers)).toBe(florida.nodes.map((n) => formatSeed(n.peer)).join('|'));
     // A plan over florida files keeps them florida: the new and rewritten files list no seeds either.
     const doubled = planDouble(sources(florida), hosts(6, '127.0.1.'));
