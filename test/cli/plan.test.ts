@@ -58,10 +58,20 @@ afterAll(async () => {
 
 const HOSTS6 = '127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6';
 
+/** `plan new` of two racks of three nodes on HOSTS6 into `out`. */
+const planSix = (out: string, ...options: string[]) =>
+  dynoring('plan', 'new', '--racks', 'dc1:r1,dc1:r2', '--nodes-per-rack', '3', '--hosts', HOSTS6, ...options, '--out', out);
+/** `plan new` of one node on host `h` into `out`. */
+const planOne = (out: string, ...options: string[]) =>
+  dynoring('plan', 'new', '--racks', 'dc1:r1', '--nodes-per-rack', '1', '--hosts', 'h', ...options, '--out', out);
+/** `plan double` of the six nodes planned in `new`, the new hosts on 127.0.`third`.x. */
+const doubleSix = (third: number, out: string) =>
+  dynoring('plan', 'double', ...ymls(join(scratch, 'new')), '--hosts', HOSTS6.replaceAll('127.0.0.', `127.0.${third}.`), '--out', out);
+
 describe('dynoring plan', () => {
   it('new: writes one valid file per node and plan.json, and prints the balance', async () => {
     const out = join(scratch, 'new');
-    const r = await dynoring('plan', 'new', '--racks', 'dc1:r1,dc1:r2', '--nodes-per-rack', '3', '--hosts', HOSTS6, '--out', out);
+    const r = await planSix(out);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^plan new: 6 nodes; wrote 6 \.yml files and plan\.json to /);
@@ -76,15 +86,7 @@ describe('dynoring plan', () => {
 
   it('double: moves exactly half, and diff over the files agrees', async () => {
     const out = join(scratch, 'double');
-    const r = await dynoring(
-      'plan',
-      'double',
-      ...ymls(join(scratch, 'new')),
-      '--hosts',
-      HOSTS6.replaceAll('127.0.0.', '127.0.1.'),
-      '--out',
-      out,
-    );
+    const r = await doubleSix(1, out);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('datacenter dc1, rack r1: 50.0000% of the key space moves (2147483648 tokens in 3 ranges)');
     expect(r.stdout).toMatch(/^ {2}\(0, 715827882\] +715827882 +16\.6667% +127\.0\.0\.2:8101 +127\.0\.1\.1:8101$/m);
@@ -101,15 +103,7 @@ describe('dynoring plan', () => {
   });
 
   it('refuses a directory that already holds .yml files, and misplaced options', async () => {
-    const r = await dynoring(
-      'plan',
-      'double',
-      ...ymls(join(scratch, 'new')),
-      '--hosts',
-      HOSTS6.replaceAll('127.0.0.', '127.0.2.'),
-      '--out',
-      join(scratch, 'new'),
-    );
+    const r = await doubleSix(2, join(scratch, 'new'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/already holds 6 \.yml file\(s\).*write the plan to an empty directory/);
     expect(ymls(join(scratch, 'new'))).toHaveLength(6);
@@ -129,20 +123,7 @@ describe('dynoring seeds and serve-seeds', () => {
 
   it('plan new --seed-provider florida writes no dyn_seeds, serves the same body, and says how to run serve-seeds', async () => {
     const out = join(scratch, 'florida');
-    const r = await dynoring(
-      'plan',
-      'new',
-      '--racks',
-      'dc1:r1,dc1:r2',
-      '--nodes-per-rack',
-      '3',
-      '--hosts',
-      HOSTS6,
-      '--seed-provider',
-      'florida',
-      '--out',
-      out,
-    );
+    const r = await planSix(out, '--seed-provider', 'florida');
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain(`\nseeds: the files say dyn_seed_provider: florida_provider and list no dyn_seeds.`);
     expect(r.stdout).toContain(`\n  dynoring serve-seeds ${join(out, '*.yml')} --port 8080\n`);
@@ -154,33 +135,9 @@ describe('dynoring seeds and serve-seeds', () => {
     }
     expect(await dynoring('seeds', ...ymls(out).sort())).toEqual({ code: 0, stdout: body, stderr: '' });
     expect((await dynoring('validate', ...ymls(out))).code).toBe(0);
-    const simple = await dynoring(
-      'plan',
-      'new',
-      '--racks',
-      'dc1:r1',
-      '--nodes-per-rack',
-      '1',
-      '--hosts',
-      'h',
-      '--out',
-      join(scratch, 'simple'),
-    );
+    const simple = await planOne(join(scratch, 'simple'));
     expect(simple.stdout).not.toContain('serve-seeds');
-    const bad = await dynoring(
-      'plan',
-      'new',
-      '--racks',
-      'dc1:r1',
-      '--nodes-per-rack',
-      '1',
-      '--hosts',
-      'h',
-      '--seed-provider',
-      'dns',
-      '--out',
-      join(scratch, 'dns'),
-    );
+    const bad = await planOne(join(scratch, 'dns'), '--seed-provider', 'dns');
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringMatching(/invalid seed provider 'dns': expected simple or florida/) });
   });
 

@@ -13,6 +13,7 @@ import { diffPeers, planDouble, planNew, type PoolPlan } from '../../../src/inde
 import { launchChromium, type Chromium } from '../../helpers/chromium.js';
 import { builtFile, SCREENSHOTS } from '../../helpers/dist.js';
 import { serve, type StaticServer } from '../../helpers/http-server.js';
+import { hosts, TWO_RACKS } from '../../helpers/plans.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -31,17 +32,10 @@ const write = (plan: PoolPlan, sub: string) => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dynoring-plan-report-'));
-  before = planNew({
-    racks: [
-      { dc: 'dc1', rack: 'r1' },
-      { dc: 'dc1', rack: 'r2' },
-    ],
-    nodesPerRack: 3,
-    hosts: ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6'],
-  });
+  before = planNew({ racks: TWO_RACKS, nodesPerRack: 3, hosts: hosts(6, '10.0.0.') });
   after = planDouble(
     before.nodes.map((n) => ({ text: n.text, file: n.file })),
-    ['10.0.1.1', '10.0.1.2', '10.0.1.3', '10.0.1.4', '10.0.1.5', '10.0.1.6'],
+    hosts(6, '10.0.1.'),
   );
   const [old, now] = [write(before, 'old'), write(after, 'new')];
   const out = join(dir, 'plan.html');
