@@ -107,6 +107,22 @@ describe('peers from a seed provider', () => {
     expect(describeConfigNote(notes[0]!)).toMatch(new RegExp(`${provider}: the node takes its peers from .* covers only the`));
   });
 
+  it('given with other files, a note that the result covers the files given', () => {
+    const source = fixture('provider-florida.yml');
+    const { notes } = loadCluster([source, fixture('wildcard-east.yml')]);
+    const external = notes.filter((n) => n.kind === 'ExternalSeeds');
+    expect(external).toEqual([
+      {
+        kind: 'ExternalSeeds',
+        level: 'note',
+        provider: 'florida_provider',
+        files: 2,
+        where: { file: 'provider-florida.yml', line: lineOf(source, 'dyn_seed_provider:') },
+      },
+    ]);
+    expect(describeConfigNote(external[0]!)).toMatch(/florida_provider: the node takes its peers from .*; this covers the 2 files given/);
+  });
+
   it('simple_provider (or none) takes the peers from the file, with no warning', () => {
     expect(loadCluster([{ text: fixture('provider-dns.yml').text.replace('dns_provider', 'simple_provider') }]).notes).toEqual([]);
     expect(loadCluster([{ text: fixture('provider-dns.yml').text.replace(/^.*dyn_seed_provider.*\n/m, '') }]).notes).toEqual([]);
