@@ -1,5 +1,5 @@
 /**
- * The hint drainer (DESIGN.md section 5): a periodic round that expires due
+ * The hint drainer (docs/design.md §5): a periodic round that expires due
  * hints and replays the rest to peers that are back, in order, without ever
  * losing or reordering a hint when a send fails.
  */

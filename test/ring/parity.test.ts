@@ -6,7 +6,7 @@ import { makePeerForTest } from './peers.js';
 
 const MAX = 4294967295;
 
-/** The rule of DESIGN.md §2, written as plainly as possible. */
+/** The rule of docs/design.md §2, written as plainly as possible. */
 function referenceDispatch(entries: [number, number][], t: number): number {
   const sorted = [...entries].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const hit = sorted.find(([token]) => token >= t);

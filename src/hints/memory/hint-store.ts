@@ -1,5 +1,5 @@
 /**
- * The in-memory hint store (DESIGN.md section 5): per-peer FIFO queues of
+ * The in-memory hint store (docs/design.md §5): per-peer FIFO queues of
  * hints, each with its own deadline heap, plus a heap of the peers by their
  * earliest deadline, so that `enqueue`, `takeFor` and `expireNow` each cost
  * what they touch, not what is stored.
