@@ -13,7 +13,13 @@ const SOURCE = `${ROOT}src/errors.ts`;
 
 /** `Class kind` for every error class in the source and every kind its `kind` field can hold. */
 function sourcePairs(): { pairs: string[]; allKinds: string[] } {
-  const program = ts.createProgram([SOURCE], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, types: [], noEmit: true });
+  const program = ts.createProgram([SOURCE], {
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    types: [],
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const file = program.getSourceFile(SOURCE)!;
   const literals = (type: ts.Type): string[] =>
