@@ -5,14 +5,15 @@ import { routeKeysDemo } from '../../examples/route-keys.js';
 import { checkCoverage } from '../../examples/check-coverage.js';
 import { hash } from '../../src/index.js';
 // @ts-expect-error: a plain .mjs script, without type declarations
-import { MARKED_BLOCK, syncedReadme } from '../../scripts/readme-examples.mjs';
+import { MARKED_BLOCK, pages, synced } from '../../scripts/readme-examples.mjs';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 describe('README examples', () => {
-  it('show each example file exactly (node scripts/readme-examples.mjs syncs them)', () => {
-    expect([...readme.matchAll(MARKED_BLOCK)].length).toBeGreaterThanOrEqual(4);
-    expect(syncedReadme(readme)).toBe(readme);
+  it('show each example file exactly, in the README and in docs/ (node scripts/readme-examples.mjs syncs them)', () => {
+    const texts = (pages() as string[]).map((page) => readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8'));
+    expect(texts.flatMap((text) => [...text.matchAll(MARKED_BLOCK)]).length).toBeGreaterThanOrEqual(4);
+    for (const text of texts) expect(synced(text)).toBe(text);
   });
 
   it('ring tour: racks, owners, dispatch and shares of the example cluster', () => {
