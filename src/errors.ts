@@ -23,7 +23,8 @@ export type DynoringErrorKind =
   | 'DeliveryFailed'
   | DurableStoreErrorKind
   | 'Usage'
-  | 'UnreadableFile';
+  | 'UnreadableFile'
+  | TopologySourceErrorKind;
 
 /** Base class of every dynoring error. */
 export class DynoringError extends Error {
@@ -226,5 +227,36 @@ export class InputError extends DynoringError {
     readonly file: string,
   ) {
     super('UnreadableFile', message);
+  }
+}
+
+/**
+ * Why a topology source could not be read:
+ * - `SourceUnreachable`: the connection was refused or reset, or the host name did not resolve.
+ * - `SourceTimeout`: no complete reply within the timeout.
+ * - `SourceBadReply`: the reply is not a complete HTTP response, or its status is not 200.
+ */
+export type TopologySourceErrorKind = 'SourceUnreachable' | 'SourceTimeout' | 'SourceBadReply';
+
+/**
+ * Reading a live topology source (a node's admin port, a seeds server, Dynomite
+ * Manager) failed on the way: network or HTTP. A body that arrived but is
+ * malformed is a {@link ConfigError} instead.
+ */
+export class TopologySourceError extends DynoringError {
+  override name = 'TopologySourceError';
+  declare readonly kind: TopologySourceErrorKind;
+  /** The HTTP status, for a reply that had one. */
+  readonly status?: number;
+
+  constructor(
+    kind: TopologySourceErrorKind,
+    message: string,
+    /** The URL requested (base and path). */
+    readonly url: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(kind, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.status !== undefined) this.status = options.status;
   }
 }

@@ -102,7 +102,8 @@ export function parseEndpoint(text: string): Endpoint | undefined {
   return { host, port };
 }
 
-function parsePort(text: string): number | undefined {
+/** Parses a port written in decimal digits, 1 to 65535; `undefined` otherwise. */
+export function parsePort(text: string): number | undefined {
   if (!/^[0-9]{1,5}$/.test(text)) return undefined;
   const port = Number(text);
   return port >= 1 && port <= 65535 ? port : undefined;

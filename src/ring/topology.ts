@@ -15,6 +15,33 @@ export interface TopologyOptions extends HashOptions {
   engine?: Engine;
   /** Datacenter that `route` uses by default; default: the local peer's, else the first peer's. */
   localDc?: string;
+  /**
+   * Rack `replicas` sends from by default; default: the local peer's when it
+   * is in `localDc`, else the first rack of `localDc` by name (the index the
+   * server falls back to when its rack is not found).
+   */
+  localRack?: string;
+}
+
+/** A rack and the owner of a key in it. */
+export interface RackOwner {
+  readonly rack: string;
+  readonly peer: Peer;
+}
+
+/** Every replica of one key, as one Dynomite node sends a write. */
+export interface KeyReplicas {
+  /** The key's token. */
+  token: number;
+  /** The owner in every rack of the local datacenter, racks sorted by name. */
+  local: RackOwner[];
+  /**
+   * Each remote datacenter (sorted by name): its racks' owners in the order
+   * the server tries them: first the rack at (index of the local rack among
+   * its datacenter's racks sorted by name) modulo (that datacenter's rack
+   * count), then the others in name order, as the server fails over.
+   */
+  remote: { dc: string; candidates: RackOwner[] }[];
 }
 
 /** A (datacenter, rack) pair. */
@@ -35,6 +62,8 @@ export class Topology {
   readonly peers: readonly Peer[];
   /** The datacenter `route` uses by default. */
   readonly localDc: string;
+  /** The rack `replicas` sends from by default (see {@link TopologyOptions.localRack}). */
+  readonly localRack: string;
   /** Hash function used to route keys. */
   readonly hash: HashName;
   /** Hash tag, when set. */
@@ -74,6 +103,14 @@ export class Topology {
     }
     if (!this.rackList.some((r) => r.dc === this.localDc)) {
       throw new ConfigError(`local datacenter '${this.localDc}' has no peers; known datacenters: ${this.datacenters().join(', ')}`);
+    }
+    const localPeer = peers.find((p) => p.isLocal && p.dc === this.localDc);
+    this.localRack = options.localRack ?? localPeer?.rack ?? this.rackList.find((r) => r.dc === this.localDc)!.rack;
+    if (!members.has(rackKey(this.localDc, this.localRack))) {
+      const known = this.rackList.filter((r) => r.dc === this.localDc).map((r) => r.rack);
+      throw new ConfigError(
+        `local rack '${this.localRack}' has no peers in datacenter '${this.localDc}'; its racks are: ${known.join(', ')}`,
+      );
     }
   }
 
@@ -168,6 +205,39 @@ export class Topology {
     // tests) and dispatch in each rack, with no batch buffers to fill.
     const token = keyToken(this.hashing, key);
     return table.continuums.map((c) => this.byIndex.get(c.dispatch(token))!);
+  }
+
+  /**
+   * Every replica of a key, as a Dynomite node in `from` (default: the local
+   * datacenter and rack) sends a write: the owner in each rack of its
+   * datacenter, and per remote datacenter the racks in the order the server
+   * tries them (`preselect_remote_rack_for_replication` and its failover).
+   * When `from.dc` is another datacenter and `from.rack` is left out, its
+   * first rack by name is used.
+   *
+   * @throws {UnknownLocationError} for a datacenter or rack the topology does not have.
+   * @throws {NoTargetsError} when a rack has no tokens.
+   * @example
+   * // dc1 racks [a, b, c], dc2 racks [x, y]; from rack c (index 2):
+   * // dc2 is tried at 2 % 2 = 0: x first, then y.
+   * topology.replicas('user:42', { dc: 'dc1', rack: 'c' }).remote; // [{ dc: 'dc2', candidates: [{ rack: 'x', ... }, { rack: 'y', ... }] }]
+   */
+  replicas(key: string | Uint8Array, from: { dc?: string; rack?: string } = {}): KeyReplicas {
+    const dc = from.dc ?? this.localDc;
+    const rack = from.rack ?? (dc === this.localDc ? this.localRack : this.racks(dc)[0]!.rack);
+    this.continuum(dc, rack);
+    const token = keyToken(this.hashing, key);
+    const owner = (r: RackId): RackOwner => ({ rack: r.rack, peer: this.byIndex.get(this.continuum(r.dc, r.rack).dispatch(token))! });
+    const localRacks = this.racks(dc);
+    const rackIndex = localRacks.findIndex((r) => r.rack === rack);
+    const remote = this.datacenters()
+      .filter((d) => d !== dc)
+      .map((d) => {
+        const racks = this.racks(d);
+        const first = rackIndex % racks.length;
+        return { dc: d, candidates: [racks[first]!, ...racks.filter((_, i) => i !== first)].map(owner) };
+      });
+    return { token, local: localRacks.map(owner), remote };
   }
 
   /**
