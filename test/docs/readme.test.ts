@@ -3,13 +3,25 @@ import { describe, expect, it, vi } from 'vitest';
 import { ringTour } from '../../examples/ring-tour.js';
 import { routeKeysDemo } from '../../examples/route-keys.js';
 import { checkCoverage } from '../../examples/check-coverage.js';
+import { quickStart } from '../../examples/quick-start.js';
 import { hash } from '../../src/index.js';
 // @ts-expect-error: a plain .mjs script, without type declarations
 import { MARKED_BLOCK, pages, synced } from '../../scripts/readme-examples.mjs';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-describe('README examples', () => {
+describe('examples in the README and docs/', () => {
+  it('quick start: a clean cluster, the token and owners of a key, every replica of a write', () => {
+    expect(readme).toContain('<!-- example: examples/quick-start.ts -->');
+    const r = quickStart();
+    expect(r.problems).toEqual([]);
+    expect(r.token).toBe(hash('murmur', 'user:42'));
+    // As `dynoring route` shows for user:42: the third node of each rack.
+    expect(r.owners).toEqual(['10.20.1.13:8101', '10.20.2.13:8101', '10.20.3.13:8101']);
+    expect(r.local.map((o) => `${o.rack} ${o.peer.index}`)).toEqual(['us-east-1a 2', 'us-east-1b 5', 'us-east-1c 8']);
+    expect(r.remote).toEqual([]); // one datacenter
+  });
+
   it('show each example file exactly, in the README and in docs/ (node scripts/readme-examples.mjs syncs them)', () => {
     const texts = (pages() as string[]).map((page) => readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8'));
     expect(texts.flatMap((text) => [...text.matchAll(MARKED_BLOCK)]).length).toBeGreaterThanOrEqual(4);
