@@ -4,6 +4,8 @@ import { ringTour } from '../../examples/ring-tour.js';
 import { routeKeysDemo } from '../../examples/route-keys.js';
 import { checkCoverage } from '../../examples/check-coverage.js';
 import { quickStart } from '../../examples/quick-start.js';
+import * as dynoring from '../../src/index.js';
+import * as durable from '../../src/durable.js';
 import { hash } from '../../src/index.js';
 // @ts-expect-error: a plain .mjs script, without type declarations
 import { MARKED_BLOCK, pages, synced } from '../../scripts/readme-examples.mjs';
@@ -57,5 +59,23 @@ describe('examples in the README and docs/', () => {
       { kind: 'Overlap', dc: 'us-east-1', rack: 'us-east-1b', token: 1431655765, peers: [4, 5] },
     ]);
     log.mockRestore();
+  });
+
+  it('API overview: every name it lists is exported by the entry point it is listed under', () => {
+    const block = readme.slice(readme.indexOf('## API overview')).match(/```ts\n([\s\S]*?)```/)![1]!;
+    const modules: Record<string, object> = { dynoring, 'dynoring/durable': durable };
+    let module: object = dynoring;
+    const missing: string[] = [];
+    for (const line of block.split('\n')) {
+      const entry = line.match(/^\/\/ (dynoring\S*)/);
+      if (entry) module = modules[entry[1]!]!;
+      if (/^\s|^\/\/|^\}|^$/.test(line)) continue;
+      // A line names one export (`class X`, `f(...)`, `NAME:`), or several joined by ' / '.
+      for (const part of line.replace(/^class /, '').split(' / ')) {
+        const name = part.match(/^\w+/)![0];
+        if (!(name in module)) missing.push(name);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
