@@ -40,7 +40,7 @@ export default defineConfig([
     format: ['esm'],
     splitting: false,
     platform: 'browser',
-    // A page has no node_modules: bundle the YAML parser in.
-    noExternal: ['yaml'],
+    // A page has no node_modules: bundle the YAML and JSON parsers in.
+    noExternal: ['yaml', 'lossless-json'],
   },
 ]);

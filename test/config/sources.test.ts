@@ -86,8 +86,8 @@ describe('parseClusterDescribe', () => {
 
   it('names every malformed part', () => {
     const cases: [string, RegExp][] = [
-      ['', /cluster_describe: not JSON at offset 0/],
-      ['{"dcs":[]', /not JSON at offset 9: expected ',' or '}', found the end/],
+      ['', /cluster_describe: JSON value expected but reached end of input at position 0/],
+      ['{"dcs":[]', /reached end of input at position 9/],
       ['[]', /the body: expected an object, got an array/],
       ['{}', /dcs: expected an array, got nothing/],
       ['{"dcs":[]}', /dcs: no servers/],
@@ -101,7 +101,7 @@ describe('parseClusterDescribe', () => {
         /servers\[0\]\.host: expected a non-empty string/,
       ],
       ['{"dcs":[{"name":"d","racks":[{"name":"r"}]}]}', /racks\[0\]\.servers: expected an array/],
-      ['{"dcs":[]} x', /expected the end of the body/],
+      ['{"dcs":[]} x', /Expected end of input but got 'x' at position 11/],
     ];
     for (const [body, message] of cases) expect(() => parseClusterDescribe(body), body).toThrow(message);
     expect(thrown(() => parseClusterDescribe('{'))).toBeInstanceOf(ConfigError);
