@@ -10,29 +10,18 @@ const LIBRARY = { index: 'src/index.ts', durable: 'src/durable.ts' };
 /** Shared by every build: no source maps (they were 65% of the tarball, for sources it does not ship). */
 const COMMON = { target: 'es2022', sourcemap: false } as const;
 
+/**
+ * The library in one module system, split into shared chunks: every class
+ * exists once, so `instanceof` holds across entry points under `import` and
+ * under `require` alike.
+ */
+const SPLIT = { ...COMMON, splitting: true, dts: { entry: LIBRARY }, platform: 'neutral', external: [/^node:/] } as const;
+
 export default defineConfig([
-  {
-    ...COMMON,
-    // ESM: the library and the CLI in one build, so the CLI reuses the
-    // library's chunks instead of carrying its own copy of the WebAssembly.
-    entry: { ...LIBRARY, cli: 'src/cli/bin.ts' },
-    format: ['esm'],
-    splitting: true,
-    dts: { entry: LIBRARY },
-    platform: 'neutral',
-    external: [/^node:/],
-  },
-  {
-    ...COMMON,
-    // CommonJS, split as ESM is: every class lives in one shared chunk, so
-    // `instanceof` holds across `require('dynoring')` and `require('dynoring/durable')`.
-    entry: LIBRARY,
-    format: ['cjs'],
-    splitting: true,
-    dts: { entry: LIBRARY },
-    platform: 'neutral',
-    external: [/^node:/],
-  },
+  // ESM: the CLI is built with the library, so it reuses the library's chunks
+  // instead of carrying its own copy of the WebAssembly.
+  { ...SPLIT, entry: { ...LIBRARY, cli: 'src/cli/bin.ts' }, format: ['esm'] },
+  { ...SPLIT, entry: LIBRARY, format: ['cjs'] },
   {
     ...COMMON,
     // One self-contained ESM file for browsers (and the HTML ring report, which inlines it).
