@@ -20,7 +20,7 @@ class Peers {
 
 export async function hintedHandoffDemo(): Promise<{ received: Map<number, string[]>; delivered: number }> {
   const peers = new Peers();
-  const hints = new HintStore(64 * 1024 * 1024); // at most 64 MiB of hinted bytes
+  const hints = new HintStore({ maxBytes: 16 * 1024 * 1024 }); // at most 16 MiB of hinted bytes (default 64 MiB)
   const HINT_TTL_MS = 10 * 60_000;
 
   /** The write path: fan out to every replica; keep a hint for each one that fails. */
@@ -40,7 +40,8 @@ export async function hintedHandoffDemo(): Promise<{ received: Map<number, strin
     store: hints,
     isNormal: (peer) => peers.up.has(peer),
     send: (peer, payload) => peers.send(peer, payload),
-    intervalMs: 1_000,
+    intervalMs: 1_000, // the default; rounds started by start()
+    sendTimeoutMs: 2_000, // a send still pending after 2 s is a failed send (default 5 s)
   });
   drainer.on('delivered', ({ peer }) => console.log(`replayed a hint to peer ${peer}`));
 

@@ -21,10 +21,12 @@ export type DynoringErrorKind =
   | CoverageIssue['kind']
   | HintStoreErrorKind
   | 'DeliveryFailed'
+  | 'SendTimeout'
   | DurableStoreErrorKind
   | 'Usage'
   | 'UnreadableFile'
-  | TopologySourceErrorKind;
+  | TopologySourceErrorKind
+  | PlanErrorKind;
 
 /** Base class of every dynoring error. */
 export class DynoringError extends Error {
@@ -163,10 +165,40 @@ export class HintDeliveryError extends DynoringError {
     override readonly cause: unknown,
     readonly result: DrainResult,
   ) {
+    super('DeliveryFailed', `delivering a hint failed; ${result.left} hint(s) stay stored, in order: ${causeText(cause)}`, { cause });
+  }
+}
+
+/** What `deliver` rejected with, in words; any value, even one `String()` cannot convert (`Object.create(null)`). */
+function causeText(cause: unknown): string {
+  try {
+    const message = (cause as { message?: unknown } | null | undefined)?.message;
+    return typeof message === 'string' ? message : String(cause);
+  } catch {
+    return `a value that cannot be printed (${typeof cause})`;
+  }
+}
+
+/**
+ * A `HintDrainer`'s send did not settle within `sendTimeoutMs`. It counts as
+ * a failed send: the hint and the later ones stay stored, in order, with
+ * their deadlines, and are offered again next round (the peer may have got
+ * it after all: delivery is at-least-once).
+ */
+export class HintSendTimeoutError extends DynoringError {
+  override name = 'HintSendTimeoutError';
+  declare readonly kind: 'SendTimeout';
+
+  constructor(
+    /** The peer the send was for. */
+    readonly peer: number,
+    /** The timeout in force, in ms. */
+    readonly timeoutMs: number,
+  ) {
     super(
-      'DeliveryFailed',
-      `delivering a hint failed; ${result.left} hint(s) stay stored, in order: ${(cause as Error)?.message ?? String(cause)}`,
-      { cause },
+      'SendTimeout',
+      `sending a hint to peer ${peer} did not settle within ${timeoutMs} ms; the hint stays stored and is retried next round; ` +
+        'raise sendTimeoutMs if the peer is slow rather than stuck',
     );
   }
 }
@@ -258,5 +290,27 @@ export class TopologySourceError extends DynoringError {
   ) {
     super(kind, message, options?.cause === undefined ? undefined : { cause: options.cause });
     if (options?.status !== undefined) this.status = options.status;
+  }
+}
+
+/**
+ * Why a token plan cannot be made:
+ * - `HostCount`: the hosts given do not match the nodes to place (one host per new node).
+ * - `DuplicateEndpoint`: two nodes of the plan would listen on the same host:port.
+ * - `UnknownNode`: the node named is not in the cluster.
+ * - `MultipleTokens`: a node has several tokens; planning places one token per node, as the server expects.
+ * - `NoRoom`: a range is too short to take another token (fewer than 2 tokens wide).
+ * - `LastNodeInRack`: removing the node would leave its rack with no tokens.
+ * - `NotEmpty`: the output directory already holds `.yml` files.
+ */
+export type PlanErrorKind = 'HostCount' | 'DuplicateEndpoint' | 'UnknownNode' | 'MultipleTokens' | 'NoRoom' | 'LastNodeInRack' | 'NotEmpty';
+
+/** A plan (`planNew`, `planDouble`, `planAdd`, `planRemove`, `planReplace`) was refused; nothing was written. */
+export class PlanError extends DynoringError {
+  override name = 'PlanError';
+  declare readonly kind: PlanErrorKind;
+
+  constructor(kind: PlanErrorKind, message: string) {
+    super(kind, message);
   }
 }

@@ -31,14 +31,17 @@ export {
   TokenCoverageError,
   HintStoreError,
   HintDeliveryError,
+  HintSendTimeoutError,
   DurableStoreError,
   TopologySourceError,
   type TopologySourceErrorKind,
+  PlanError,
   type ConfigErrorKind,
   type ConfigLocation,
   type DurableStoreErrorKind,
   type DynoringErrorKind,
   type HintStoreErrorKind,
+  type PlanErrorKind,
 } from './errors.js';
 export {
   checkTokenCoverage,
@@ -48,3 +51,18 @@ export {
   type CoverageOptions,
 } from './ring/coverage.js';
 export * from './hints/index.js';
+export { rackBalance, type NodeShare, type RackBalance } from './plan/balance.js';
+export { equidistantTokens, midpointTokens, placeTokens, TOKEN_SPACE, MAX_NODES_PER_RACK, type Placement } from './plan/tokens.js';
+export { diffPeers, countMovedKeys, type KeyBatch, type PoolDiff, type RackDiff, type RangeMove, type RackKeyMoves } from './plan/diff.js';
+export {
+  planNew,
+  planDouble,
+  planAdd,
+  planRemove,
+  planReplace,
+  NEW_PLAN_DEFAULTS,
+  type NewPlanOptions,
+  type PlannedNode,
+  type PoolPlan,
+} from './plan/plan.js';
+export { seedString, CONSISTENCIES, DATA_STORES, type Consistency, type DataStore } from './plan/write-config.js';

@@ -11,7 +11,7 @@ const THROUGHPUT_GOAL = 2e6; // hints per second through enqueue + takeFor
 
 /** ns per hint to enqueue `perPeer` hints to each of 64 peers (round robin, as a fan-out does), then take them all. */
 function enqueueTakeRound(lib, perPeer) {
-  const store = new lib.HintStore(0);
+  const store = new lib.HintStore({ maxBytes: 0 });
   const payload = new Uint8Array(PAYLOAD_BYTES).fill(7);
   let taken = 0;
   let last;
@@ -40,7 +40,7 @@ function warmUp(round, minRounds, minMs) {
 /** A store holding `live` hints, none due at the time it is left at. */
 function storeWithLiveHints(lib, live) {
   let clock = 0;
-  const store = new lib.HintStore(0, { now: () => clock });
+  const store = new lib.HintStore({ maxBytes: 0, now: () => clock });
   const payload = new Uint8Array(16).fill(1);
   // Varied TTLs so the deadline structure is not trivially ordered.
   for (let i = 0; i < live; i++) store.enqueue(i % PEERS, payload, 60_000 + ((i * 7919) % 10_000));

@@ -16,7 +16,9 @@ export class Fanout {
   static async open({ config, hintDir, drainIntervalMs = 200, hintTtlMs = 3 * 3600_000, maxHintBytes = 256 << 20, backoff }) {
     await ready(); // the WebAssembly routing kernel
     const topology = Topology.fromDynomiteYaml({ text: await readFile(config, 'utf8'), file: config });
-    const store = hintDir ? await DurableHintStore.open(hintDir, { maxBytes: maxHintBytes, sync: 'batch' }) : new HintStore(maxHintBytes);
+    const store = hintDir
+      ? await DurableHintStore.open(hintDir, { maxBytes: maxHintBytes, sync: 'batch' })
+      : new HintStore({ maxBytes: maxHintBytes });
     const fanout = new Fanout(topology, store, { drainIntervalMs, hintTtlMs, backoff });
     await Promise.all(fanout.conns.map((conn) => conn.settled)); // so the first writes do not hint live peers
     return fanout;

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { mergeNodeConfigs, parseConfigFile, type MergedConfig, type NodeConfig } from '../index.js';
 import { InputError, UsageError } from '../errors.js';
 import { fileFailure } from './file-failure.js';
+import { fetchClusterDescribe } from '../config/admin-http.js';
 
 /** The files named, and their merged view. */
 export interface LoadedConfig {
@@ -38,4 +39,23 @@ async function readText(file: string): Promise<string> {
       file,
     );
   }
+}
+
+/**
+ * Reads a running node's view of the cluster from its admin port
+ * (`GET /cluster_describe`; never `/`), as a config with no files behind it.
+ *
+ * @throws {TopologySourceError} when the node cannot be reached or answers badly.
+ * @throws {ConfigError} for a malformed body.
+ */
+export async function loadLive(url: string): Promise<LoadedConfig> {
+  const peers = await fetchClusterDescribe(url);
+  return { files: [url], merged: { peers, origins: peers.map(() => []), disagreements: [] } };
+}
+
+/** The files, or with `live` a running node's view instead (then no file may be named). */
+export async function loadFilesOrLive(command: string, files: readonly string[], live: string | undefined): Promise<LoadedConfig> {
+  if (live === undefined) return loadConfigs(command, files);
+  if (files.length > 0) throw new UsageError(`give config files or --live URL, not both (got ${files.join(' ')})`, command);
+  return loadLive(live);
 }

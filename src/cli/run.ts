@@ -12,14 +12,27 @@ import { validateCommand } from './commands/validate.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type Io } from './io.js';
 import { reportCommand } from './commands/report.js';
+import { planCommand } from './commands/plan.js';
+import { diffCommand } from './commands/diff.js';
+import { seedsCommand } from './commands/seeds.js';
+import { serveSeedsCommand } from './commands/serve-seeds.js';
 
 /** Every subcommand; a new one is a module in commands/ and a line here. */
-const COMMANDS: readonly Command[] = [ringCommand, validateCommand, routeCommand, reportCommand];
+const COMMANDS: readonly Command[] = [
+  ringCommand,
+  validateCommand,
+  routeCommand,
+  reportCommand,
+  planCommand,
+  diffCommand,
+  seedsCommand,
+  serveSeedsCommand,
+];
 
 const usage = `usage: dynoring <command> [options] FILE...
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(12)}${c.summary}`).join('\n')}
 
 FILE is a node's dynomite.yml, or a file of seed strings
 ('host:port:rack:dc:tokens [name]', one per line). Several files are merged

@@ -1,30 +1,71 @@
 /**
- * The hint drainer (docs/design.md §5): a periodic round that expires due
- * hints and replays the rest to peers that are back, in order, without ever
- * losing or reordering a hint when a send fails.
+ * The hint drainer (docs/hints.md): a periodic round that expires due hints
+ * and replays the rest to peers that are back, in order, without ever
+ * losing or reordering a hint when a send fails or never settles.
  */
-import { HintDeliveryError } from '../errors.js';
-import type { DeliverableHint, DrainableHintStore } from './hint.js';
+import { HintDeliveryError, HintSendTimeoutError } from '../errors.js';
+import type { DrainableHintStore, Hint } from './hint.js';
 
 /** Thrown into the store's drain to end it when the drainer stops. */
 const STOPPED = new Error('the drainer stopped');
 
-/** Options of a {@link HintDrainer}. */
+/** Longest timer `setTimeout` keeps: a longer delay fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Options of a {@link HintDrainer}: `store` and `send` are required, the rest have defaults ({@link HINT_DRAINER_DEFAULTS}). */
 export interface HintDrainerOptions {
   /** The store to drain: a `HintStore`, or a `DurableHintStore` from `dynoring/durable`. */
   store: DrainableHintStore;
-  /** Whether `peer` is back to normal, so its hints may be sent. */
-  isNormal(peer: number): boolean;
   /**
    * Sends one hint's bytes to `peer` over the path a live write would use.
    * Resolves once delivered; rejects (or throws) if not.
    */
   send(peer: number, payload: Uint8Array): Promise<void>;
-  /** Time between rounds started by {@link HintDrainer.start}, in ms (> 0). */
-  intervalMs: number;
-  /** How many peers are drained at once (each peer's hints go one by one). Default 4. */
+  /**
+   * Whether `peer` is back to normal, so its hints may be sent. A caller
+   * that runs {@link HintDrainer.runOnce} when it knows peers are back needs
+   * none.
+   *
+   * @default () => true (every peer)
+   */
+  isNormal?: (peer: number) => boolean;
+  /**
+   * Time between rounds started by {@link HintDrainer.start}, in ms (> 0).
+   *
+   * @default 1000
+   */
+  intervalMs?: number;
+  /**
+   * How many peers are drained at once (each peer's hints go one by one).
+   *
+   * @default 4
+   */
   concurrency?: number;
+  /**
+   * How long one `send` may take, in ms (> 0, at most 2^31 - 1). A send that
+   * has not settled by then is a failed send ({@link HintSendTimeoutError}):
+   * its hint and the later ones stay stored, in order, with their deadlines.
+   * It bounds how long {@link HintDrainer.stop} waits for a send in flight.
+   *
+   * @default 5000
+   */
+  sendTimeoutMs?: number;
 }
+
+/**
+ * The defaults of {@link HintDrainerOptions}. `sendTimeoutMs` is 5 s: a
+ * hint is one request, which a healthy peer answers in milliseconds, so
+ * a send still pending after 5 s means the peer is not back; and `stop()`
+ * then takes at most that long.
+ */
+export const HINT_DRAINER_DEFAULTS: Readonly<
+  Required<Pick<HintDrainerOptions, 'isNormal' | 'intervalMs' | 'concurrency' | 'sendTimeoutMs'>>
+> = Object.freeze({
+  isNormal: () => true,
+  intervalMs: 1_000,
+  concurrency: 4,
+  sendTimeoutMs: 5_000,
+});
 
 /** What one round did; also the shape of the drainer's running totals. */
 export interface HintDrainSummary {
@@ -47,9 +88,9 @@ export interface HintDrainerStats extends HintDrainSummary {
 /** Events a {@link HintDrainer} emits, by name, with their payloads. */
 export interface HintDrainerEvents {
   /** A hint was sent successfully. */
-  delivered: { peer: number; hint: DeliverableHint };
-  /** A send failed; the hint and those after it stay in the store. */
-  sendFailed: { peer: number; hint: DeliverableHint; error: unknown };
+  delivered: { peer: number; hint: Hint };
+  /** A send failed or timed out (`error` a {@link HintSendTimeoutError}); the hint and those after it stay in the store. */
+  sendFailed: { peer: number; hint: Hint; error: unknown };
   /** Hints stayed at the front of `peer`'s queue (after a failure or a stop). */
   requeued: { peer: number; count: number };
   /** Hints were dropped as expired (`peer` undefined: a store-wide expiry). */
@@ -69,10 +110,11 @@ export type HintDrainerListener<K extends keyof HintDrainerEvents> = (event: Hin
  * Each round: expire due hints; then, for each peer with hints that
  * `isNormal` says is back (up to `concurrency` peers at once), drain its
  * hints through `send`, one by one, in order (the store's `drain`: a hint
- * leaves the store only once sent). If a send fails, that hint and the ones
- * after it stay at the front of the peer's queue with their original
- * deadlines, ahead of anything stored meanwhile. A hint whose deadline has
- * passed is dropped, counted, and never sent. Rounds never overlap.
+ * leaves the store only once sent). If a send fails, or does not settle
+ * within `sendTimeoutMs`, that hint and the ones after it stay at the front
+ * of the peer's queue with their original deadlines, ahead of anything
+ * stored meanwhile. A hint whose deadline has passed is dropped, counted,
+ * and never sent. Rounds never overlap.
  *
  * Writes that go straight to a peer while its hints are being replayed can
  * overtake them; a service that needs per-key order keeps hinting a peer's
@@ -88,6 +130,7 @@ export class HintDrainer {
   private readonly send: (peer: number, payload: Uint8Array) => Promise<void>;
   private readonly intervalMs: number;
   private readonly concurrency: number;
+  private readonly sendTimeoutMs: number;
   private readonly listeners = new Map<keyof HintDrainerEvents, Set<(event: never) => void>>();
   private readonly totals: HintDrainerStats = { delivered: 0, requeued: 0, expired: 0, failedSends: 0, rounds: 0 };
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -98,24 +141,28 @@ export class HintDrainer {
   /** Bumped by `stop()`, so rounds asked for before it stop sending. */
   private generation = 0;
 
-  /** @throws TypeError or RangeError on a missing callback or a bad `intervalMs`/`concurrency`. */
+  /** @throws TypeError or RangeError on a missing `store` or `send`, or an option of the wrong type or range. */
   constructor(options: HintDrainerOptions) {
-    const { store, isNormal, send, intervalMs, concurrency = 4 } = options;
+    const { store, send } = options;
+    const {
+      isNormal = HINT_DRAINER_DEFAULTS.isNormal,
+      intervalMs = HINT_DRAINER_DEFAULTS.intervalMs,
+      concurrency = HINT_DRAINER_DEFAULTS.concurrency,
+      sendTimeoutMs = HINT_DRAINER_DEFAULTS.sendTimeoutMs,
+    } = options;
     if (typeof store?.drain !== 'function' || typeof store.peersWithHints !== 'function' || typeof store.expireNow !== 'function') {
       throw new TypeError('store must be a HintStore or a DurableHintStore (with drain, peersWithHints and expireNow)');
     }
-    if (typeof isNormal !== 'function') throw new TypeError('isNormal must be a function (peer) => boolean');
     if (typeof send !== 'function') throw new TypeError('send must be a function (peer, payload) => Promise<void>');
-    if (typeof intervalMs !== 'number' || !(intervalMs > 0) || intervalMs === Infinity) {
-      throw new RangeError(`intervalMs must be a finite number of milliseconds > 0, got ${intervalMs}`);
-    }
+    if (typeof isNormal !== 'function') throw new TypeError('isNormal must be a function (peer) => boolean');
+    this.intervalMs = checkMs('intervalMs', intervalMs, Infinity);
+    this.sendTimeoutMs = checkMs('sendTimeoutMs', sendTimeoutMs, MAX_TIMER_MS);
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`concurrency must be an integer >= 1 (peers drained at once), got ${concurrency}`);
     }
     this.store = store;
     this.isNormal = isNormal;
     this.send = send;
-    this.intervalMs = intervalMs;
     this.concurrency = concurrency;
   }
 
@@ -135,8 +182,10 @@ export class HintDrainer {
 
   /**
    * Stops the timer and the round in progress: no new send starts, sends in
-   * flight are awaited, and hints not yet sent go back to the store. Resolves
-   * when that is done. Idempotent; {@link start} or {@link runOnce} may follow.
+   * flight are awaited (each for at most `sendTimeoutMs`), and hints not yet
+   * sent stay in the store. Resolves when that is done, so within
+   * `sendTimeoutMs` plus the store's own work. Idempotent; {@link start} or
+   * {@link runOnce} may follow.
    */
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
@@ -213,10 +262,10 @@ export class HintDrainer {
   }
 
   private async drainPeer(peer: number, generation: number, summary: HintDrainSummary): Promise<void> {
-    const deliver = async (hint: DeliverableHint): Promise<void> => {
+    const deliver = async (hint: Hint): Promise<void> => {
       if (generation !== this.generation) throw STOPPED;
       try {
-        await this.send(peer, hint.payload);
+        await this.sendWithin(peer, hint.payload);
       } catch (error) {
         summary.failedSends++;
         this.totals.failedSends++;
@@ -241,10 +290,36 @@ export class HintDrainer {
     if (result.left > 0) this.emit('requeued', { peer, count: result.left });
   }
 
+  /** `send`, failed with a {@link HintSendTimeoutError} if it has not settled within `sendTimeoutMs`. */
+  private sendWithin(peer: number, payload: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // Not unref'd: a send in flight is work the process is waiting for.
+      const timer = setTimeout(() => reject(new HintSendTimeoutError(peer, this.sendTimeoutMs)), this.sendTimeoutMs);
+      const done = () => clearTimeout(timer);
+      try {
+        Promise.resolve(this.send(peer, payload)).then(resolve, reject).finally(done);
+      } catch (error) {
+        done();
+        reject(error);
+      }
+    });
+  }
+
   private expired(summary: HintDrainSummary, peer: number | undefined, count: number): void {
     if (count === 0) return;
     summary.expired += count;
     this.totals.expired += count;
     this.emit('expired', { peer, count });
   }
+}
+
+/** @throws TypeError or RangeError unless `value` is a number of ms > 0 and at most `max`. */
+function checkMs(name: string, value: unknown, max: number): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number of milliseconds, got ${typeof value}`);
+  if (!(value > 0) || value > max || value === Infinity) {
+    throw new RangeError(
+      `${name} must be a finite number of milliseconds > 0${max === Infinity ? '' : ` and at most ${max}`}, got ${String(value)}`,
+    );
+  }
+  return value;
 }

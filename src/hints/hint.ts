@@ -1,18 +1,32 @@
 /**
- * What the two hint stores share for delivery: `drain(peer, deliver)` hands a
- * peer's hints to `deliver` oldest first and removes each one only after
- * `deliver` resolved for it, so a hint is never lost to a failed delivery.
+ * The hint contract, the one module both hint stores (`HintStore` in memory,
+ * `DurableHintStore` on disk) and the {@link HintDrainer} are written
+ * against: the hint type, what a drain reports, the counters both stores
+ * keep, and the checks and refusals of `enqueue`, so both stores check the
+ * same things, in the same order, with the same messages.
+ *
+ * The delivery promise: `drain(peer, deliver)` hands a peer's hints to
+ * `deliver` oldest first and removes each only after `deliver` resolved for
+ * it, so a failed delivery never loses a hint (at-least-once: a crash or a
+ * lost acknowledgement may deliver one twice).
  */
+import { HintStoreError } from '../errors.js';
 
-/** A hint as `drain` hands it to `deliver`. */
-export interface DeliverableHint {
+/** A hint: request bytes kept for a peer that could not take them yet. */
+export interface Hint {
   /** Index of the peer the request was meant for. */
   readonly peer: number;
-  /** The request bytes exactly as they go on the wire. */
+  /** The request bytes exactly as they go on the wire (the store's copy, not the caller's buffer). */
   readonly payload: Uint8Array;
-  /** Absolute deadline on the store's clock, in ms. */
+  /**
+   * Absolute deadline on the store's clock, in ms; the hint is due (dropped,
+   * never delivered) once `deadline <= now`.
+   */
   readonly deadline: number;
 }
+
+/** Delivers one hint: resolves once the peer has it, rejects (or throws) if not. */
+export type DeliverHint = (hint: Hint) => Promise<void>;
 
 /** What one `drain` did. */
 export interface DrainResult {
@@ -27,6 +41,20 @@ export interface DrainResult {
   left: number;
 }
 
+/** The counters every hint store keeps; each store's `stats()` returns at least these. */
+export interface HintStoreStats {
+  /** Hints stored now, including those out for delivery in a drain. */
+  hintCount: number;
+  /** Sum of the stored payloads' lengths, including those out for delivery. */
+  bytes: number;
+  /** The cap on `bytes`; 0 means no cap. */
+  maxBytes: number;
+  /** Hints dropped because their deadline passed, since the store was made. */
+  expiredTotal: number;
+  /** `enqueue` calls refused with `OverCapacity`, since the store was made. */
+  rejectedOverCapacityTotal: number;
+}
+
 /** A store a {@link HintDrainer} can drain: `HintStore` and `DurableHintStore` both are. */
 export interface DrainableHintStore {
   /** Peers that have hints, ascending. */
@@ -37,7 +65,118 @@ export interface DrainableHintStore {
    * Hands `peer`'s hints to `deliver`, oldest first, removing each after
    * `deliver` resolved; hints that are due are dropped instead.
    *
-   * @throws {HintDeliveryError} when `deliver` rejects.
+   * @throws {HintDeliveryError} when `deliver` rejects (with any value, Error
+   *   or not: it is the error's `cause`).
    */
-  drain(peer: number, deliver: (hint: DeliverableHint) => Promise<void>): Promise<DrainResult>;
+  drain(peer: number, deliver: DeliverHint): Promise<DrainResult>;
+}
+
+/** Largest peer index: Dynomite numbers peers with a u32. */
+const U32_MAX = 0xffff_ffff;
+
+/**
+ * Shortest TTL a hint may have, in ms. A shorter one is refused as `ZeroTtl`:
+ * on a clock in ms, `now + 1e-12` rounds to `now`, so the hint would be due
+ * the moment it is stored.
+ */
+export const MIN_TTL_MS = 1;
+
+/** A value's type for a message: `null`, `string`, or an object's class name. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/** @throws TypeError or RangeError unless `peer` is a peer index (a u32 integer). */
+export function checkPeer(peer: unknown): asserts peer is number {
+  if (typeof peer !== 'number') throw new TypeError(`peer must be a peer index (u32 integer), got ${typeof peer}`);
+  if (!Number.isInteger(peer) || peer < 0 || peer > U32_MAX) {
+    throw new RangeError(`peer must be a peer index, an integer from 0 to ${U32_MAX}, got ${peer}`);
+  }
+}
+
+/**
+ * The type checks of `enqueue(peer, payload, ttlMs)`, made before anything
+ * else: a wrong type is a bug in the caller, not a refusal.
+ *
+ * @throws TypeError or RangeError if `peer` is not a u32 integer, `payload`
+ *   is not a `Uint8Array`, or `ttlMs` is not a finite number >= 0.
+ */
+export function checkHintArguments(peer: unknown, payload: unknown, ttlMs: unknown): asserts payload is Uint8Array {
+  checkPeer(peer);
+  if (!(payload instanceof Uint8Array)) {
+    throw new TypeError(`payload must be a Uint8Array (the request bytes), got ${describe(payload)}`);
+  }
+  if (typeof ttlMs !== 'number') throw new TypeError(`ttlMs must be a number of milliseconds, got ${typeof ttlMs}`);
+  if (!Number.isFinite(ttlMs) || ttlMs < 0) {
+    throw new RangeError(`ttlMs must be a finite number of milliseconds >= ${MIN_TTL_MS}, got ${ttlMs}`);
+  }
+}
+
+/**
+ * The first two refusals of `enqueue`, in the contract's order: `ZeroTtl`
+ * (a TTL under {@link MIN_TTL_MS}), then `EmptyPayload`. Call after
+ * {@link checkHintArguments}; the store checks `OverCapacity` last, with
+ * {@link overCapacity}.
+ *
+ * @throws HintStoreError `ZeroTtl` or `EmptyPayload`.
+ */
+export function refuseHint(peer: number, payload: Uint8Array, ttlMs: number): void {
+  if (ttlMs < MIN_TTL_MS) {
+    throw new HintStoreError(
+      'ZeroTtl',
+      `hint for peer ${peer} has a TTL of ${ttlMs} ms, under ${MIN_TTL_MS} ms, so it would be due at once; pass ttlMs >= ${MIN_TTL_MS}`,
+    );
+  }
+  if (payload.length === 0) {
+    throw new HintStoreError('EmptyPayload', `hint for peer ${peer} has an empty payload; a hint must carry the request bytes`);
+  }
+}
+
+/**
+ * The last refusal of `enqueue`: whether a `size`-byte hint for `peer` fits
+ * under `maxBytes` with `used` bytes stored.
+ *
+ * @returns the `OverCapacity` error to throw (after counting it in
+ *   `rejectedOverCapacityTotal`), or `undefined` if the hint fits.
+ */
+export function overCapacity(peer: number, size: number, used: number, maxBytes: number): HintStoreError | undefined {
+  if (maxBytes === 0 || used + size <= maxBytes) return undefined;
+  return new HintStoreError(
+    'OverCapacity',
+    `hint store is full: ${used} of ${maxBytes} bytes used, a ${size}-byte hint for peer ${peer} does not fit; ` +
+      'drain or expire hints, or raise maxBytes',
+    maxBytes,
+  );
+}
+
+/**
+ * Checks a store's `maxBytes` option.
+ *
+ * @returns `maxBytes`.
+ * @throws TypeError or RangeError unless it is a safe integer >= 0 (0: no cap).
+ */
+export function checkMaxBytes(maxBytes: unknown): number {
+  if (typeof maxBytes !== 'number') throw new TypeError(`options.maxBytes must be a number of bytes, got ${typeof maxBytes}`);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    throw new RangeError(`options.maxBytes must be a non-negative safe integer (0 for no cap), got ${maxBytes}`);
+  }
+  return maxBytes;
+}
+
+/**
+ * Checks the `now` argument of `expireNow(now)`. Any number but NaN: `Infinity`
+ * expires every hint, `-Infinity` none.
+ *
+ * @throws TypeError or RangeError if `now` is not a number or is NaN.
+ */
+export function checkExpireTime(now: unknown): asserts now is number {
+  if (typeof now !== 'number') throw new TypeError(`now must be a number of milliseconds, got ${typeof now}`);
+  if (Number.isNaN(now)) throw new RangeError('now must be a number of milliseconds, got NaN');
+}
+
+/** @throws TypeError unless `deliver` is a function. */
+export function checkDeliver(deliver: unknown): asserts deliver is DeliverHint {
+  if (typeof deliver !== 'function') throw new TypeError('deliver must be a function (hint) => Promise<void>');
 }

@@ -1,5 +1,6 @@
 export { HintStore } from './memory/hint-store.js';
-export type { Hint, HintStoreOptions, HintStoreStats } from './memory/hint-store.js';
+export { HINT_STORE_DEFAULTS, type HintStoreMemoryStats, type HintStoreOptions } from './memory/hint-store.js';
 export { HintDrainer } from './drainer.js';
+export { HINT_DRAINER_DEFAULTS } from './drainer.js';
 export type { HintDrainerEvents, HintDrainerListener, HintDrainerOptions, HintDrainerStats, HintDrainSummary } from './drainer.js';
-export type { DeliverableHint, DrainResult, DrainableHintStore } from './hint.js';
+export type { DeliverHint, DrainResult, DrainableHintStore, Hint, HintStoreStats } from './hint.js';

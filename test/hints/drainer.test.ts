@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HintDrainer, HintStore, type HintDrainerEvents } from '../../src/hints/index.js';
+import { HintDeliveryError, HintSendTimeoutError } from '../../src/errors.js';
+import { HINT_DRAINER_DEFAULTS, HintDrainer, HintStore, type HintDrainerEvents } from '../../src/hints/index.js';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 
@@ -18,7 +19,7 @@ const flush = async () => {
 
 function setup(opts: { up?: (peer: number) => boolean; concurrency?: number } = {}) {
   const clock = { t: 0 };
-  const store = new HintStore(0, { now: () => clock.t });
+  const store = new HintStore({ maxBytes: 0, now: () => clock.t });
   const sent: [number, number][] = [];
   const failOn = new Set<number>();
   const drainer = new HintDrainer({
@@ -105,7 +106,7 @@ describe('HintDrainer', () => {
 
   it('drops a hint that falls due while earlier ones of its batch are being sent', async () => {
     const clock = { t: 0 };
-    const store = new HintStore(0, { now: () => clock.t });
+    const store = new HintStore({ maxBytes: 0, now: () => clock.t });
     const sent: number[] = [];
     const drainer = new HintDrainer({
       store,
@@ -123,9 +124,9 @@ describe('HintDrainer', () => {
     expect(sent).toEqual([1, 3]);
   });
 
-  it('requeued hints already due are counted expired, not requeued', async () => {
+  it('a hint that falls due during its failed send stays stored until expiry drops it, never sent again', async () => {
     const clock = { t: 0 };
-    const store = new HintStore(0, { now: () => clock.t });
+    const store = new HintStore({ maxBytes: 0, now: () => clock.t });
     const drainer = new HintDrainer({
       store,
       isNormal: () => true,
@@ -137,12 +138,15 @@ describe('HintDrainer', () => {
     });
     store.enqueue(1, bytes(1), 40);
     store.enqueue(1, bytes(2), 100);
+    // Both stay stored (counted, in order); the next expiry drops the due one.
+    expect(await drainer.runOnce()).toEqual({ delivered: 0, requeued: 2, expired: 0, failedSends: 1 });
+    expect(store.lenFor(1)).toBe(2);
     expect(await drainer.runOnce()).toEqual({ delivered: 0, requeued: 1, expired: 1, failedSends: 1 });
     expect(store.takeFor(1).map((h) => h.payload[0])).toEqual([2]);
   });
 
   it('stop() awaits the send in flight, starts no more, and puts the rest back', async () => {
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     const { calls, send } = manualSend();
     const drainer = new HintDrainer({ store, isNormal: () => true, send, intervalMs: 100 });
     for (let b = 1; b <= 3; b++) store.enqueue(1, bytes(b), 100);
@@ -161,7 +165,7 @@ describe('HintDrainer', () => {
   });
 
   it('drains at most `concurrency` peers at once, each peer one hint at a time', async () => {
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     let inFlight = 0;
     let maxInFlight = 0;
     const perPeer = new Map<number, number>();
@@ -187,7 +191,7 @@ describe('HintDrainer', () => {
 
   it('never overlaps rounds: a timer tick during a round is skipped', async () => {
     vi.useFakeTimers();
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     const { calls, send } = manualSend();
     const drainer = new HintDrainer({ store, isNormal: () => true, send, intervalMs: 100 });
     const rounds: unknown[] = [];
@@ -212,7 +216,7 @@ describe('HintDrainer', () => {
   });
 
   it('runOnce during a round waits for it, then runs its own', async () => {
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     const { calls, send } = manualSend();
     const drainer = new HintDrainer({ store, isNormal: () => true, send, intervalMs: 100 });
     store.enqueue(1, bytes(1), 1_000);
@@ -257,7 +261,7 @@ describe('HintDrainer', () => {
 
   it('a round whose isNormal throws rejects runOnce and takes nothing; from the timer it emits error', async () => {
     vi.useFakeTimers();
-    const store = new HintStore(0, { now: () => 0 });
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
     const drainer = new HintDrainer({
       store,
       isNormal: () => {
@@ -278,10 +282,85 @@ describe('HintDrainer', () => {
   });
 
   it('rejects bad options with an actionable message', () => {
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     const base = { store, isNormal: () => true, send: async () => undefined, intervalMs: 100 };
     expect(() => new HintDrainer({ ...base, intervalMs: 0 })).toThrow(/intervalMs/);
     expect(() => new HintDrainer({ ...base, concurrency: 0 })).toThrow(/concurrency/);
     expect(() => new HintDrainer({ ...base, send: undefined as never })).toThrow(TypeError);
+    expect(() => new HintDrainer({ ...base, sendTimeoutMs: 0 })).toThrow(/sendTimeoutMs/);
+    expect(() => new HintDrainer({ ...base, sendTimeoutMs: Infinity })).toThrow(RangeError);
+    expect(() => new HintDrainer({ ...base, sendTimeoutMs: 2 ** 31 })).toThrow(/at most 2147483647/);
+    expect(() => new HintDrainer({ ...base, sendTimeoutMs: '5' as never })).toThrow(TypeError);
+    expect(() => new HintDrainer({ ...base, isNormal: 1 as never })).toThrow(TypeError);
+  });
+
+  it('needs only store and send for runOnce: isNormal, intervalMs, concurrency and sendTimeoutMs have defaults', async () => {
+    expect(HINT_DRAINER_DEFAULTS).toMatchObject({ intervalMs: 1_000, concurrency: 4, sendTimeoutMs: 5_000 });
+    expect(HINT_DRAINER_DEFAULTS.isNormal(7)).toBe(true);
+    const store = new HintStore();
+    const sent: number[] = [];
+    const drainer = new HintDrainer({ store, send: async (peer) => void sent.push(peer) });
+    store.enqueue(3, bytes(1), 60_000);
+    store.enqueue(5, bytes(2), 60_000);
+    expect(await drainer.runOnce()).toEqual({ delivered: 2, requeued: 0, expired: 0, failedSends: 0 });
+    expect(sent.sort()).toEqual([3, 5]);
+  });
+
+  it('a send that never settles times out as a failed send: its hints stay, in order, with their deadlines, and stop() resolves', async () => {
+    vi.useFakeTimers();
+    const clock = { t: 0 };
+    const store = new HintStore({ maxBytes: 10, now: () => clock.t });
+    const hung: number[] = [];
+    const failures: HintDrainerEvents['sendFailed'][] = [];
+    const drainer = new HintDrainer({
+      store,
+      send: (_peer, payload) => new Promise(() => void hung.push(payload[0]!)),
+      sendTimeoutMs: 250,
+    });
+    drainer.on('sendFailed', (event) => failures.push(event));
+    for (let b = 1; b <= 3; b++) store.enqueue(1, bytes(b), 1_000 + b);
+    const round = drainer.runOnce();
+    await flush();
+    expect(hung).toEqual([1]);
+    // Out for delivery, the hints stay counted everywhere and against the cap.
+    expect(store.lenFor(1)).toBe(3);
+    expect(store.totalLen()).toBe(3);
+    expect(store.stats()).toMatchObject({ hintCount: 3, bytes: 3 });
+    store.enqueue(2, new Uint8Array(7), 1_000);
+    expect(() => store.enqueue(2, bytes(9), 1_000)).toThrow(/10 of 10 bytes used/);
+    let stopped = false;
+    const stopping = drainer.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(249);
+    expect(stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await stopping;
+    expect(await round).toEqual({ delivered: 0, requeued: 3, expired: 0, failedSends: 1 });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.error).toBeInstanceOf(HintSendTimeoutError);
+    expect((failures[0]!.error as HintSendTimeoutError).kind).toBe('SendTimeout');
+    expect(hung).toEqual([1]);
+    expect(store.takeFor(1)).toEqual([1, 2, 3].map((b) => ({ peer: 1, payload: bytes(b), deadline: 1_000 + b })));
+  });
+
+  it('a send that throws synchronously, or rejects with a non-Error, is a failed send', async () => {
+    const store = new HintStore();
+    let calls = 0;
+    const errors: unknown[] = [];
+    const drainer = new HintDrainer({
+      store,
+      send: () => {
+        if (calls++ === 0) throw new Error('no socket');
+        return Promise.reject('busy');
+      },
+    });
+    drainer.on('sendFailed', ({ error }) => errors.push(error));
+    store.enqueue(1, bytes(1), 60_000);
+    expect(await drainer.runOnce()).toEqual({ delivered: 0, requeued: 1, expired: 0, failedSends: 1 });
+    expect(await drainer.runOnce()).toEqual({ delivered: 0, requeued: 1, expired: 0, failedSends: 1 });
+    expect(errors).toEqual([new Error('no socket'), 'busy']);
+    const failed = await store.drain(1, () => Promise.reject('busy')).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(HintDeliveryError);
+    expect((failed as HintDeliveryError).cause).toBe('busy');
+    expect(store.lenFor(1)).toBe(1);
   });
 });

@@ -11,6 +11,7 @@ import { EXIT } from '../io.js';
 import { loadConfigs } from '../load.js';
 
 const help = `usage: dynoring report -o OUT.html FILE...
+       dynoring report -o OUT.html OLD... -- NEW...
 
 Writes one self-contained HTML page (no network, no external files) that
 draws each datacenter's racks as rings: every peer's arcs of the token space
@@ -18,6 +19,11 @@ in its own colour, the share each peer owns, overlapping tokens marked on the
 ring and racks without tokens called out, with a table beside each ring.
 The page embeds the dynoring library and the files' text: edit the text or
 paste other seed strings or a dynomite.yml in it to see the rings update.
+
+With OLD... -- NEW... (such as the files before and after 'dynoring plan'),
+the page draws NEW and adds a plan view: each rack's ring before and after
+with the ranges that change owner marked, the fraction that moves, and
+every node's share before and after with max/mean.
 
 Options:
   -o, --output FILE  where to write the page ('-' for standard output)
@@ -42,10 +48,16 @@ export const reportCommand: Command = {
     if (output === undefined || output === '')
       throw new UsageError('no output file: name it with -o FILE (or -o - for standard output)', 'report');
     const files = [...args.positionals, ...(args.afterTerminator ?? [])];
+    const old = args.afterTerminator ? args.positionals.length : 0;
     // Parse first, so a broken file is reported here and not just inside the page.
-    const loaded = await loadConfigs('report', files);
+    if (old > 0) await loadConfigs('report', args.positionals);
+    const loaded = await loadConfigs('report', files.slice(old));
     const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')));
-    const html = renderReportHtml({ bundle: await browserBundle(), files: files.map((file, i) => ({ file, text: texts[i]! })) });
+    const side = (i: number) => (old === 0 ? {} : { side: i < old ? ('before' as const) : ('after' as const) });
+    const html = renderReportHtml({
+      bundle: await browserBundle(),
+      files: files.map((file, i) => ({ file, text: texts[i]!, ...side(i) })),
+    });
 
     if (output === '-') {
       io.out(html);

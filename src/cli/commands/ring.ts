@@ -1,20 +1,28 @@
 /** `dynoring ring`: the racks, their peers and tokens, and who owns how much. */
-import { checkTokenCoverage, Topology } from '../../index.js';
+import { checkTokenCoverage, rackBalance, Topology } from '../../index.js';
+import { ratioText } from './moves-text.js';
 import { endpointKey } from '../../ring/peer.js';
 import type { Command } from '../command.js';
 import { disagreementNote, plural } from '../describe.js';
 import { EXIT } from '../io.js';
-import { loadConfigs, type LoadedConfig } from '../load.js';
+import { loadFilesOrLive, type LoadedConfig } from '../load.js';
 import { formatTable } from '../table.js';
 
 const help = `usage: dynoring ring FILE...
+       dynoring ring --live URL
 
 Shows the pool described by one or more nodes' dynomite.yml files (or files
 of seed strings), merged: for each datacenter and rack, its peers (index,
 host:port, name), their tokens, and each peer's share of the rack's token
-space. The first file's own node is the local node, marked '*'.
+space, with max/mean (the largest share over the mean; 1 is perfect
+balance). The first file's own node is the local node, marked '*'.
+
+With --live URL, shows a running node's view instead: GET /cluster_describe
+on its admin port (stats_listen, default 22222), which lists every node
+with its first token; its own node is the local one.
 
 Options:
+  --live URL  read the cluster from a running node's admin port
   -h, --help  show this help
 
 Exit status: 0 shown, 2 a file cannot be read or parsed.
@@ -28,9 +36,10 @@ export const ringCommand: Command = {
   name: 'ring',
   summary: "show racks, peers, tokens and each peer's share of its rack",
   help,
-  options: {},
+  options: { live: { type: 'string' } },
   async run(args, io) {
-    const loaded = await loadConfigs('ring', [...args.positionals, ...(args.afterTerminator ?? [])]);
+    const files = [...args.positionals, ...(args.afterTerminator ?? [])];
+    const loaded = await loadFilesOrLive('ring', files, args.values.live as string | undefined);
     io.err(disagreementNote(loaded));
     io.out(renderRing(loaded));
     return EXIT.ok;
@@ -47,6 +56,7 @@ function renderRing({ merged }: LoadedConfig): string {
     `${plural(merged.peers.length, 'peer')} in ${plural(racks.length, 'rack')} of ${plural(topology.datacenters().length, 'datacenter')}, ` +
     `${plural(tokens, 'token')}; hash ${merged.hash ?? 'murmur (default)'}${merged.hashTag ? `, hash_tag ${merged.hashTag}` : ''}\n`;
 
+  const balance = rackBalance(merged.peers);
   for (const { dc, rack } of racks) {
     const continuum = topology.continuum(dc, rack);
     const shares = continuum.ownership();
@@ -58,7 +68,8 @@ function renderRing({ merged }: LoadedConfig): string {
       tokenList(p.tokens),
       continuum.size === 0 ? '-' : `${((shares.get(p.index) ?? 0) * 100).toFixed(2)}%`,
     ]);
-    text += `\ndatacenter ${dc}, rack ${rack}: ${plural(members.length, 'peer')}, ${plural(continuum.size, 'token')}\n`;
+    const ratio = continuum.size === 0 ? '' : `; ${ratioText(balance.find((b) => b.dc === dc && b.rack === rack)!)}`;
+    text += `\ndatacenter ${dc}, rack ${rack}: ${plural(members.length, 'peer')}, ${plural(continuum.size, 'token')}${ratio}\n`;
     text += formatTable(
       [{ heading: 'PEER' }, { heading: 'ENDPOINT' }, { heading: 'NAME' }, { heading: 'TOKENS' }, { heading: 'SHARE', align: 'right' }],
       rows,

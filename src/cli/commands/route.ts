@@ -5,11 +5,12 @@ import type { Command } from '../command.js';
 import { disagreementNote } from '../describe.js';
 import { UsageError } from '../../errors.js';
 import { EXIT } from '../io.js';
-import { loadConfigs } from '../load.js';
+import { loadFilesOrLive } from '../load.js';
 import { formatTable } from '../table.js';
 
 const help = `usage: dynoring route [--dc DC] FILE KEY...
        dynoring route [--dc DC] FILE... -- KEY...
+       dynoring route [--dc DC] --live URL KEY...
 
 Hashes each KEY with the pool's hash and hash_tag (from the files; default
 murmur) and shows its token and its owner in each rack of the local
@@ -19,8 +20,13 @@ to each of these owners. Keys are hashed as their UTF-8 bytes.
 With one file, the keys follow it. To merge several files, or for a key
 that starts with '-', put the keys after '--'.
 
+With --live URL, routes in a running node's view (GET /cluster_describe on
+its admin port), hashing with murmur and no hash_tag: the admin port does
+not say which the pool uses.
+
 Options:
   --dc DC     route in datacenter DC instead of the local one
+  --live URL  read the cluster from a running node's admin port
   -h, --help  show this help
 
 Exit status: 0 routed, 1 a rack has no tokens (its owner shows as '-'),
@@ -32,16 +38,19 @@ export const routeCommand: Command = {
   name: 'route',
   summary: 'show the owner of each key in each rack',
   help,
-  options: { dc: { type: 'string' } },
+  options: { dc: { type: 'string' }, live: { type: 'string' } },
   async run(args, io) {
+    const live = args.values.live as string | undefined;
     const [files, keys] = args.afterTerminator
       ? [args.positionals, args.afterTerminator]
-      : [args.positionals.slice(0, 1), args.positionals.slice(1)];
-    if (files.length === 0) throw new UsageError('no config file given', 'route');
+      : live === undefined
+        ? [args.positionals.slice(0, 1), args.positionals.slice(1)]
+        : [[], args.positionals];
+    if (files.length === 0 && live === undefined) throw new UsageError('no config file given', 'route');
     if (keys.length === 0)
       throw new UsageError(`no key given: name at least one key after ${args.afterTerminator ? "'--'" : 'the file'}`, 'route');
 
-    const loaded = await loadConfigs('route', files);
+    const loaded = await loadFilesOrLive('route', files, live);
     io.err(disagreementNote(loaded));
     const { merged } = loaded;
     const dc = args.values.dc as string | undefined;

@@ -14,9 +14,10 @@ import {
 } from '../findings.js';
 import { plural } from '../describe.js';
 import { EXIT } from '../io.js';
-import { loadConfigs } from '../load.js';
+import { loadConfigs, loadLive } from '../load.js';
+import { compareLive, type LiveDifference } from '../../plan/live.js';
 
-const help = `usage: dynoring validate [--json] FILE...
+const help = `usage: dynoring validate [--json] [--live URL] FILE...
 
 Checks one or more nodes' dynomite.yml files (or files of seed strings,
 one 'host:port:rack:dc:tokens [name]' per line), merged as one pool, for:
@@ -28,8 +29,14 @@ Each finding names the peer (index and host:port) and the file:line it comes
 from. A peer with several tokens is a warning, not a failure: the Dynomite
 server mishandles it and its gossip advertises only the first token.
 
+With --live URL, also compares the files with the running cluster, as a
+node's admin port reports it (GET /cluster_describe): every node missing
+from it or extra in it, and every node running with another token (its
+first), rack or datacenter. Each difference is a problem.
+
 Options:
   --json      print the findings as JSON (shape: see below)
+  --live URL  compare with a running node's admin port (stats_listen)
   -h, --help  show this help
 
 Exit status: 0 no problems (warnings allowed), 1 problems found,
@@ -45,6 +52,8 @@ JSON (version 1; fields are only ever added):
                       peer: PeerRef }
     SettingMismatch { setting: hash|hash_tag, values: [{ value, at }] }
   Warning: MultipleTokens { peer: PeerRef, tokens: [number] }
+  With --live: live: { url, differences: [{ kind: missing|extra|token|rack|dc,
+    endpoint, files, live, message }] } (files/live: null on the side without the node)
   PeerRef: { index, endpoint: "host:port", name?, dc, rack, declaredAt: [Location] }
   Location: { file, line? }   (at: a Location, or null when unknown)
   When a file cannot be used (exit 2) it prints instead:
@@ -56,7 +65,7 @@ export const validateCommand: Command = {
   name: 'validate',
   summary: 'report every coverage problem and disagreement in config files',
   help,
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean' }, live: { type: 'string' } },
   async run(args, io) {
     let loaded;
     try {
@@ -67,23 +76,27 @@ export const validateCommand: Command = {
         io.out(`${JSON.stringify(loadFailure(err), null, 2)}\n`);
       throw err;
     }
-    const findings = collectFindings(loaded);
-    io.out(args.values.json ? `${JSON.stringify(findings, null, 2)}\n` : renderFindings(findings));
+    const url = args.values.live as string | undefined;
+    const found = collectFindings(loaded);
+    const differences = url === undefined ? [] : compareLive(loaded.merged.peers, (await loadLive(url)).merged.peers);
+    const findings = url === undefined ? found : { ...found, ok: found.ok && differences.length === 0, live: { url, differences } };
+    io.out(args.values.json ? `${JSON.stringify(findings, null, 2)}\n` : renderFindings(findings, differences));
     return findings.ok ? EXIT.ok : EXIT.problems;
   },
 };
 
 /** The text report: one block per finding, then a verdict. */
-function renderFindings(f: Findings): string {
+function renderFindings(f: Findings, live: readonly LiveDifference[]): string {
   const blocks = [
     ...f.problems.map((p) => block('error', p.message, detail(p))),
+    ...live.map((d) => block('error', `live: ${d.message}`, [])),
     ...f.warnings.map((w) => block('warning', w.message, warningDetail(w))),
   ];
   const s = f.summary;
   const scope = `${plural(s.peers, 'peer')} in ${plural(s.racks, 'rack')} of ${plural(s.datacenters, 'datacenter')}, ${plural(s.tokens, 'token')}`;
   const verdict = f.ok
     ? `OK: ${scope}; every rack has a usable ring${s.warnings ? ` (${plural(s.warnings, 'warning')})` : ''}`
-    : `FAILED: ${plural(s.problems, 'problem')}${s.warnings ? `, ${plural(s.warnings, 'warning')}` : ''} in ${scope}`;
+    : `FAILED: ${plural(s.problems + live.length, 'problem')}${s.warnings ? `, ${plural(s.warnings, 'warning')}` : ''} in ${scope}`;
   return `${blocks.join('')}${verdict}\n`;
 }
 

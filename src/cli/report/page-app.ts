@@ -7,6 +7,7 @@
 import type { buildRingModel, DynoringLib, RackModel, ReportFile, RingModel } from './ring-model.js';
 import type { peerColours } from './palette.js';
 import type { ringSvg } from './ring-svg.js';
+import type { planView } from './plan-view.js';
 
 /** What the page script hands to {@link startReport}. */
 export interface ReportDeps {
@@ -14,13 +15,14 @@ export interface ReportDeps {
   buildRingModel: typeof buildRingModel;
   ringSvg: typeof ringSvg;
   peerColours: typeof peerColours;
+  planView: typeof planView;
   /** The config files the report was generated from. */
   files: ReportFile[];
   doc: Document;
 }
 
 /** Renders the initial files and wires the editor (tabs, debounced updates, inline errors). */
-export function startReport({ lib, buildRingModel, ringSvg, peerColours, files, doc }: ReportDeps): void {
+export function startReport({ lib, buildRingModel, ringSvg, peerColours, planView, files, doc }: ReportDeps): void {
   const DEBOUNCE_MS = 250;
   const $ = <T extends HTMLElement>(id: string) => doc.getElementById(id) as T;
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -65,10 +67,20 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, files, 
   racksEl.addEventListener('mouseout', (e) => focusPeer(e.target as Element, false));
 
   function update(): void {
+    const current = texts.map((text, i) => ({ ...files[i]!, text }));
+    // A plan report draws the new configuration, and the plan view compares it with the old.
     const result = buildRingModel(
       lib,
-      texts.map((text, i) => ({ file: files[i]!.file, text })),
+      current.filter((f) => f.side !== 'before'),
     );
+    if (current.some((f) => f.side === 'before')) {
+      $('plan').innerHTML = planView(
+        lib,
+        current.filter((f) => f.side === 'before'),
+        current.filter((f) => f.side === 'after'),
+        { buildRingModel, ringSvg, peerColours },
+      );
+    }
     const error = $('parse-error');
     if ('error' in result) {
       error.hidden = false;

@@ -98,4 +98,13 @@ svg.ring .overlap-marker path { stroke: var(--bad); stroke-width: 2.5; }
 svg.ring .overlap-marker circle { fill: var(--bad); stroke: #fff; stroke-width: 2; }
 svg.ring .overlap-marker text { fill: #fff; font-size: 12px; font-weight: 800; text-anchor: middle; }
 footer { padding: 0 28px 24px; color: var(--muted); font-size: 12px; }
+.plan:empty { display: none; }
+.plan-summary { margin: 0 0 14px; }
+.plan-body { display: grid; grid-template-columns: repeat(2, minmax(0, 300px)) minmax(280px, 1fr); gap: 12px; align-items: start; padding: 8px 16px 16px; }
+.plan-ring { margin: 0; } .plan-ring figcaption { font-weight: 600; color: var(--muted); text-transform: uppercase; font-size: 11.5px; letter-spacing: 0.04em; }
+.plan-ring svg { max-width: 100%; height: auto; }
+.plan-body .table-box { overflow: visible; } .plan-body table.balance { width: 100%; }
+.move-arc { fill: none; stroke: #e8590c; stroke-width: 7; stroke-linecap: butt; }
+.chip.moved { background: #fff4e6; color: #b94a00; border: 1px solid #ffd8a8; }
+table.balance tfoot th, table.balance tfoot td { border-top: 2px solid var(--line); font-weight: 600; }
 `;

@@ -16,6 +16,7 @@ import { PAGE_STYLE } from './page-style.js';
 import { peerColours } from './palette.js';
 import { buildRingModel, type ReportFile } from './ring-model.js';
 import { ringSvg } from './ring-svg.js';
+import { planView } from './plan-view.js';
 
 /** What a report is made of. */
 export interface ReportHtmlInput {
@@ -62,6 +63,7 @@ function pageScript(): string {
     `  buildRingModel: (${buildRingModel.toString()}),\n` +
     `  ringSvg: (${ringSvg.toString()}),\n` +
     `  peerColours: (${peerColours.toString()}),\n` +
+    `  planView: (${planView.toString()}),\n` +
     `}, (${startReport.toString()}), (url) => import(url));\n`;
   // `</script` inside the code would end the element early; `<\/` means the same in JS strings and regexes.
   return script.replace(/<\/(script)/gi, '<\\/$1');
@@ -103,6 +105,7 @@ export function renderReportHtml({ bundle, files }: ReportHtmlInput): string {
   <main>
     <p id="stale-note" class="stale-note" hidden>Showing the last configuration that parsed: fix the error in the editor to update.</p>
     <div id="view">
+      <section id="plan" class="plan"></section>
       <section id="problems-panel" class="problems-panel"><ul id="problems" class="problems"></ul></section>
       <div id="racks" class="racks"></div>
     </div>

@@ -16,6 +16,8 @@ export type DynoringLib = typeof Dynoring;
 export interface ReportFile {
   file: string;
   text: string;
+  /** In a plan report, which configuration the file belongs to; the rings show `after`. */
+  side?: 'before' | 'after';
 }
 
 /** A peer's row in a rack's table. */

@@ -23,7 +23,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       op: fc.constant('enqueue' as const),
       peer: fc.constantFrom(...PEERS),
       size: fc.integer({ min: 0, max: 40 }),
-      ttl: fc.constantFrom(0, 0.5, 1, 3, 10, 25, -1, Number.NaN),
+      ttl: fc.constantFrom(0, 1e-12, 0.5, 1, 3, 10, 25, -1, Number.NaN),
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('takeFor' as const), peer: fc.constantFrom(...PEERS) }) },
@@ -47,6 +47,8 @@ interface ModelHint {
 class Model {
   queues = new Map<number, ModelHint[]>();
   bytes = 0;
+  /** The most bytes ever stored. */
+  peak = 0;
   expiredTotal = 0;
   rejected = 0;
   constructor(readonly maxBytes: number) {}
@@ -85,6 +87,7 @@ class Model {
     const q = this.queues.get(peer) ?? [];
     this.queues.set(peer, front ? [...hints, ...q] : [...q, ...hints]);
     for (const h of hints) this.bytes += h.payload.length;
+    this.peak = Math.max(this.peak, this.bytes);
   }
 }
 
@@ -106,14 +109,25 @@ function requeueHeld(store: HintStore, model: Model, held: Hint[][], step: { bat
   model.push(live, true);
 }
 
+/**
+ * The memory bound of issue 12 item 9: payload buffers within twice the cap
+ * (uncapped: twice the most bytes ever stored) plus one slab.
+ */
+function checkHeld(store: HintStore, peak: number): void {
+  const { heldBytes, bytes, maxBytes } = store.stats();
+  expect(heldBytes).toBeGreaterThanOrEqual(bytes);
+  expect(heldBytes).toBeLessThanOrEqual(2 * (maxBytes > 0 ? Math.max(maxBytes, bytes) : peak) + 16 * 1024);
+}
+
 function check(store: HintStore, model: Model): void {
-  expect(store.stats()).toEqual({
+  expect(store.stats()).toMatchObject({
     hintCount: model.count(),
     bytes: model.bytes,
     maxBytes: model.maxBytes,
     expiredTotal: model.expiredTotal,
     rejectedOverCapacityTotal: model.rejected,
   });
+  checkHeld(store, model.peak);
   expect(store.totalLen()).toBe(model.count());
   expect(store.peersWithHints()).toEqual([...model.queues.keys()].sort((a, b) => a - b));
   for (const peer of PEERS) expect(store.lenFor(peer)).toBe(model.queues.get(peer)?.length ?? 0);
@@ -125,7 +139,7 @@ describe('HintStore model test', () => {
       fc.property(fc.constantFrom(0, 30, 100), fc.array(opArb, { minLength: 10, maxLength: 150, size: 'max' }), (maxBytes, ops) => {
         let now = 100;
         let serial = 0;
-        const store = new HintStore(maxBytes, { now: () => now });
+        const store = new HintStore({ maxBytes: maxBytes, now: () => now });
         const model = new Model(maxBytes);
         // Batches taken out (as the store returned them), available to requeue.
         const held: Hint[][] = [];
@@ -137,7 +151,7 @@ describe('HintStore model test', () => {
               const copy = Uint8Array.from(source);
               const expected = !(step.ttl >= 0)
                 ? RangeError
-                : step.ttl === 0
+                : step.ttl < 1
                   ? 'ZeroTtl'
                   : step.size === 0
                     ? 'EmptyPayload'
@@ -212,7 +226,7 @@ describe('HintStore model test', () => {
     fc.assert(
       fc.property(longOps, (ops) => {
         let now = 0;
-        const store = new HintStore(0, { now: () => now });
+        const store = new HintStore({ maxBytes: 0, now: () => now });
         const model = new Model(0);
         for (const step of ops) {
           if (step.op === 'enqueue') {
@@ -263,7 +277,7 @@ describe('HintStore model test', () => {
     fc.assert(
       fc.property(ops, (steps) => {
         let now = 0;
-        const store = new HintStore(0, { now: () => now });
+        const store = new HintStore({ maxBytes: 0, now: () => now });
         const model = new Model(0);
         const held: Hint[][] = [];
         for (const step of steps) {
@@ -281,13 +295,14 @@ describe('HintStore model test', () => {
           } else if (step.op === 'advance') now += step.ms;
           else requeueHeld(store, model, held, step, now);
         }
-        expect(store.stats()).toEqual({
+        expect(store.stats()).toMatchObject({
           hintCount: model.count(),
           bytes: model.bytes,
           maxBytes: 0,
           expiredTotal: model.expiredTotal,
           rejectedOverCapacityTotal: 0,
         });
+        checkHeld(store, model.peak);
         expect(store.peersWithHints()).toEqual([...model.queues.keys()].sort((a, b) => a - b));
         for (const peer of manyPeers) expect(store.lenFor(peer)).toBe(model.queues.get(peer)?.length ?? 0);
         // Every hint left is found by expiry, then nothing is.

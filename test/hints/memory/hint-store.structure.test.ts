@@ -8,7 +8,7 @@ import { HintStore } from '../../../src/hints/index.js';
 
 function storeAt(maxBytes: number, start = 1_000) {
   const clock = { t: start };
-  return { store: new HintStore(maxBytes, { now: () => clock.t }), clock };
+  return { store: new HintStore({ maxBytes: maxBytes, now: () => clock.t }), clock };
 }
 
 /** A payload whose bytes say which hint it is. */

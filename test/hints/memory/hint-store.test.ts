@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HintDeliveryError, HintStoreError } from '../../../src/errors.js';
-import { HintStore } from '../../../src/hints/index.js';
+import { HINT_STORE_DEFAULTS, HintStore } from '../../../src/hints/index.js';
 
 /** A store on a clock the test moves by hand. */
 function storeAt(maxBytes: number, start = 1_000) {
   const clock = { t: start };
-  return { store: new HintStore(maxBytes, { now: () => clock.t }), clock };
+  return { store: new HintStore({ maxBytes: maxBytes, now: () => clock.t }), clock };
 }
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
@@ -36,7 +36,7 @@ describe('HintStore seed behaviours', () => {
       { peer: 2, payload: bytes(3, 3, 3), deadline: 1_200 },
     ]);
     expect(store.takeFor(2)).toEqual([]);
-    expect(store.stats()).toEqual({ hintCount: 0, bytes: 0, maxBytes: 0, expiredTotal: 0, rejectedOverCapacityTotal: 0 });
+    expect(store.stats()).toEqual({ hintCount: 0, bytes: 0, maxBytes: 0, expiredTotal: 0, rejectedOverCapacityTotal: 0, heldBytes: 0 });
   });
 
   it('refuses a hint over capacity without touching bytes, and a drain reclaims the room', () => {
@@ -47,7 +47,14 @@ describe('HintStore seed behaviours', () => {
     expect(error.kind).toBe('OverCapacity');
     expect(error.maxBytes).toBe(10);
     expect(error.message).toMatch(/10 of 10 bytes used/);
-    expect(store.stats()).toEqual({ hintCount: 2, bytes: 10, maxBytes: 10, expiredTotal: 0, rejectedOverCapacityTotal: 1 });
+    expect(store.stats()).toEqual({
+      hintCount: 2,
+      bytes: 10,
+      maxBytes: 10,
+      expiredTotal: 0,
+      rejectedOverCapacityTotal: 1,
+      heldBytes: 16384,
+    });
     expect(store.lenFor(3)).toBe(0);
     expect(store.takeFor(1)).toHaveLength(1);
     expect(store.stats().bytes).toBe(4);
@@ -61,7 +68,7 @@ describe('HintStore seed behaviours', () => {
     expect(refusal(() => store.enqueue(0, new Uint8Array(0), 0)).kind).toBe('ZeroTtl');
     expect(refusal(() => store.enqueue(0, new Uint8Array(0), 10)).kind).toBe('EmptyPayload');
     expect(refusal(() => store.enqueue(0, bytes(1), 10)).kind).toBe('OverCapacity');
-    expect(store.stats()).toEqual({ hintCount: 1, bytes: 1, maxBytes: 1, expiredTotal: 0, rejectedOverCapacityTotal: 1 });
+    expect(store.stats()).toEqual({ hintCount: 1, bytes: 1, maxBytes: 1, expiredTotal: 0, rejectedOverCapacityTotal: 1, heldBytes: 16384 });
   });
 
   it('expires by the clock: deadline <= now is due, in takeFor and in expireNow', () => {
@@ -78,7 +85,7 @@ describe('HintStore seed behaviours', () => {
     expect(store.peersWithHints()).toEqual([1]);
     clock.t = 1_030;
     expect(store.takeFor(1)).toEqual([]);
-    expect(store.stats()).toEqual({ hintCount: 0, bytes: 0, maxBytes: 0, expiredTotal: 3, rejectedOverCapacityTotal: 0 });
+    expect(store.stats()).toEqual({ hintCount: 0, bytes: 0, maxBytes: 0, expiredTotal: 3, rejectedOverCapacityTotal: 0, heldBytes: 0 });
   });
 
   it('keeps independent queues per peer', () => {
@@ -122,17 +129,30 @@ describe('HintStore arguments and copies', () => {
     for (const [peer, payload, ttl, type] of bad) {
       expect(() => store.enqueue(peer as number, payload as Uint8Array, ttl as number)).toThrow(type);
     }
-    expect(store.stats()).toEqual({ hintCount: 0, bytes: 0, maxBytes: 100, expiredTotal: 0, rejectedOverCapacityTotal: 0 });
+    expect(store.stats()).toEqual({ hintCount: 0, bytes: 0, maxBytes: 100, expiredTotal: 0, rejectedOverCapacityTotal: 0, heldBytes: 0 });
     expect(() => store.takeFor(-1)).toThrow(RangeError);
     expect(() => store.lenFor(Number.NaN)).toThrow(RangeError);
     expect(() => store.expireNow(Number.NaN)).toThrow(RangeError);
   });
 
   it('rejects a maxBytes that is not a non-negative safe integer', () => {
-    expect(() => new HintStore(-1)).toThrow(RangeError);
-    expect(() => new HintStore(1.5)).toThrow(RangeError);
-    expect(() => new HintStore(2 ** 53)).toThrow(RangeError);
-    expect(() => new HintStore('10' as unknown as number)).toThrow(TypeError);
+    expect(() => new HintStore({ maxBytes: -1 })).toThrow(RangeError);
+    expect(() => new HintStore({ maxBytes: 1.5 })).toThrow(RangeError);
+    expect(() => new HintStore({ maxBytes: 2 ** 53 })).toThrow(RangeError);
+    expect(() => new HintStore({ maxBytes: '10' as unknown as number })).toThrow(TypeError);
+    expect(() => new HintStore({ now: 5 as unknown as () => number })).toThrow(TypeError);
+  });
+
+  it('takes an options object whose every field has a default', () => {
+    expect(new HintStore().maxBytes).toBe(64 * 1024 * 1024);
+    expect(new HintStore({}).maxBytes).toBe(HINT_STORE_DEFAULTS.maxBytes);
+    expect(new HintStore({ maxBytes: undefined }).maxBytes).toBe(HINT_STORE_DEFAULTS.maxBytes);
+    expect(new HintStore({ maxBytes: 0 }).maxBytes).toBe(0);
+    // The old positional form is refused with what to write instead.
+    expect(() => new HintStore(1024 as unknown as object)).toThrow(
+      /options must be an object such as \{ maxBytes: 67108864 \}, got number/,
+    );
+    expect(() => new HintStore(null as unknown as object)).toThrow(TypeError);
   });
 
   it('copies the payload, so a reused caller buffer cannot corrupt a stored hint', () => {
@@ -159,7 +179,7 @@ describe('HintStore arguments and copies', () => {
   });
 
   it('uses performance.now by default', () => {
-    const store = new HintStore(0);
+    const store = new HintStore({ maxBytes: 0 });
     const before = performance.now();
     store.enqueue(1, bytes(1), 60_000);
     const [hint] = store.takeFor(1);
@@ -232,7 +252,7 @@ describe('HintStore.requeueFront', () => {
 describe('HintStore.drain', () => {
   it('delivers oldest first and, when deliver rejects, keeps that hint and the rest at the front', async () => {
     const clock = { t: 0 };
-    const store = new HintStore(0, { now: () => clock.t });
+    const store = new HintStore({ maxBytes: 0, now: () => clock.t });
     for (const b of [1, 2, 3, 4]) store.enqueue(7, Uint8Array.of(b), b === 2 ? 5 : 100);
     const seen: number[] = [];
     const failure = new Error('peer went away');
@@ -255,11 +275,92 @@ describe('HintStore.drain', () => {
 
   it('drops hints that fall due before their turn, and counts them', async () => {
     const clock = { t: 0 };
-    const store = new HintStore(0, { now: () => clock.t });
+    const store = new HintStore({ maxBytes: 0, now: () => clock.t });
     store.enqueue(1, Uint8Array.of(1), 100);
     store.enqueue(1, Uint8Array.of(2), 10);
     const result = await store.drain(1, async () => void (clock.t = 20));
     expect(result).toEqual({ delivered: 1, expired: 1, left: 0 });
     expect(store.stats().expiredTotal).toBe(1);
+  });
+});
+
+describe('HintStore drain in place (issue 12 item 10)', () => {
+  /** A deliver whose calls the test settles by hand. */
+  function manualDeliver() {
+    const calls: { payload: number; resolve: () => void }[] = [];
+    const deliver = (hint: { payload: Uint8Array }) => new Promise<void>((resolve) => calls.push({ payload: hint.payload[0]!, resolve }));
+    return { calls, deliver };
+  }
+  const flush = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+
+  it('keeps a hint out for delivery counted in lenFor, totalLen, bytes, stats and against the cap until delivered', async () => {
+    const { store } = storeAt(4);
+    store.enqueue(1, bytes(1, 1), 100);
+    store.enqueue(1, bytes(2), 100);
+    const { calls, deliver } = manualDeliver();
+    const drained = store.drain(1, deliver);
+    await flush();
+    expect(calls.map((c) => c.payload)).toEqual([1]);
+    expect(store.lenFor(1)).toBe(2);
+    expect(store.totalLen()).toBe(2);
+    expect(store.stats()).toMatchObject({ hintCount: 2, bytes: 3 });
+    expect(store.peersWithHints()).toEqual([1]);
+    expect(refusal(() => store.enqueue(2, bytes(5, 5), 100)).kind).toBe('OverCapacity');
+    calls[0]!.resolve();
+    await flush();
+    expect(store.stats()).toMatchObject({ hintCount: 1, bytes: 1 });
+    calls[1]!.resolve();
+    expect(await drained).toEqual({ delivered: 2, expired: 0, left: 0 });
+    expect(store.peersWithHints()).toEqual([]);
+  });
+
+  it('delivers only the hints stored when it started; later ones wait behind them', async () => {
+    const { store } = storeAt(0);
+    store.enqueue(1, bytes(1), 100);
+    const { calls, deliver } = manualDeliver();
+    const drained = store.drain(1, deliver);
+    store.enqueue(1, bytes(2), 100);
+    await flush();
+    calls[0]!.resolve();
+    expect(await drained).toEqual({ delivered: 1, expired: 0, left: 0 });
+    expect(calls).toHaveLength(1);
+    expect(store.takeFor(1).map((h) => h.payload[0])).toEqual([2]);
+  });
+
+  it('runs drains of one peer one after the other, never delivering a hint twice', async () => {
+    const { store } = storeAt(0);
+    for (let b = 1; b <= 3; b++) store.enqueue(1, bytes(b), 100);
+    const { calls, deliver } = manualDeliver();
+    const first = store.drain(1, deliver);
+    const second = store.drain(1, deliver);
+    await flush();
+    expect(calls.map((c) => c.payload)).toEqual([1]);
+    for (let i = 0; i < 3; i++) {
+      calls[i]!.resolve();
+      await flush();
+    }
+    expect(await first).toEqual({ delivered: 3, expired: 0, left: 0 });
+    expect(await second).toEqual({ delivered: 0, expired: 0, left: 0 });
+    expect(calls.map((c) => c.payload)).toEqual([1, 2, 3]);
+  });
+
+  it('a hint that expires or is taken while out for delivery is not counted delivered', async () => {
+    const { store, clock } = storeAt(0);
+    store.enqueue(1, bytes(1), 10);
+    store.enqueue(1, bytes(2), 100);
+    const { calls, deliver } = manualDeliver();
+    const drained = store.drain(1, deliver);
+    await flush();
+    clock.t += 10;
+    expect(store.expireNow()).toBe(1);
+    calls[0]!.resolve();
+    await flush();
+    expect(calls.map((c) => c.payload)).toEqual([1, 2]);
+    expect(store.takeFor(1).map((h) => h.payload[0])).toEqual([2]);
+    calls[1]!.resolve();
+    expect(await drained).toEqual({ delivered: 0, expired: 0, left: 0 });
+    expect(store.stats()).toMatchObject({ hintCount: 0, bytes: 0, expiredTotal: 1 });
   });
 });
