@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup';
  * `dynoring` runs in Node and browsers; the others are Node-only. An entry
  * added here gets ESM, CommonJS and declarations, sharing chunks with the rest.
  */
-const LIBRARY = { index: 'src/index.ts', durable: 'src/durable.ts' };
+const LIBRARY = { index: 'src/index.ts', durable: 'src/durable.ts', client: 'src/client.ts' };
 
 /** Shared by every build: no source maps (they were 65% of the tarball, for sources it does not ship). */
 const COMMON = { target: 'es2022', sourcemap: false } as const;

@@ -26,7 +26,8 @@ export type DynoringErrorKind =
   | 'Usage'
   | 'UnreadableFile'
   | TopologySourceErrorKind
-  | PlanErrorKind;
+  | PlanErrorKind
+  | ClientErrorKind;
 
 /** Base class of every dynoring error. */
 export class DynoringError extends Error {
@@ -209,8 +210,10 @@ export class HintSendTimeoutError extends DynoringError {
  * - `Closed`: the store was closed.
  * - `RecordTooLarge`: a payload is larger than `maxRecordBytes`, so replay would refuse it.
  * - `NotADirectory`: the path exists and is not a directory.
+ * - `UnsafeDirectory`: the directory is not the store's alone (owned by another user, writable by group or
+ *   others), or a file the store needs (`LOCK`) is a symlink or not a regular file.
  */
-export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory';
+export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory' | 'UnsafeDirectory';
 
 /**
  * A durable hint store refused an operation for a reason of its own (the
@@ -259,6 +262,125 @@ export class InputError extends DynoringError {
     readonly file: string,
   ) {
     super('UnreadableFile', message);
+  }
+}
+
+/**
+ * Why a {@link DynoClient} call failed:
+ * - `UnsupportedCommand`: Dynomite does not accept the command, or not with
+ *   these arguments (it closes the connection on them); nothing was sent.
+ * - `KeysOnDifferentNodes`: a multi-key command Dynomite cannot split has
+ *   keys with different owners (the server would answer wrongly); nothing was sent.
+ * - `EmptyHashTag`: a key's hash tag is empty (`x{}1`), which crashes the
+ *   coordinating node on a cluster of two or more racks; nothing was sent.
+ * - `EmptyKey`: a zero-length key, which Dynomite refuses by closing the connection; nothing was sent.
+ * - `NoNodeAvailable`: every candidate node is down or failed retryably.
+ * - `CommandTimeout`: the last attempt got no reply within `commandTimeoutMs`.
+ * - `MaybeApplied`: a non-idempotent write lost its connection or timed out
+ *   after it was sent; it may have been applied, so it was not retried.
+ * - `ServerError`: the server answered an error that retrying cannot fix
+ *   (WRONGTYPE, a syntax error, ...); the node is not counted as failing.
+ * - `ConnectFailed`: `connect` could not reach any node of the local rack.
+ * - `ClientClosed`: the client was closed with `quit()` or `disconnect()`.
+ */
+export type ClientErrorKind =
+  | 'UnsupportedCommand'
+  | 'KeysOnDifferentNodes'
+  | 'EmptyHashTag'
+  | 'EmptyKey'
+  | 'NoNodeAvailable'
+  | 'CommandTimeout'
+  | 'MaybeApplied'
+  | 'ServerError'
+  | 'ConnectFailed'
+  | 'ClientClosed';
+
+/** The node a client error concerns, as `nodeFor` describes it. */
+export interface ClientNodeRef {
+  readonly index: number;
+  readonly dc: string;
+  readonly rack: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** One attempt of a failed command: the node tried and why it failed. */
+export interface FailedAttempt {
+  readonly node: ClientNodeRef;
+  /** `refused`, `notConnected`, `closed`, `timeout` or `transport` (a Dynomite `-ERR Peer/Storage/Dynomite` reply). */
+  readonly reason: string;
+  readonly message: string;
+}
+
+/**
+ * A {@link DynoClient} refused a command before sending anything: the kind
+ * says why (`UnsupportedCommand`, `KeysOnDifferentNodes`, `EmptyHashTag`,
+ * `EmptyKey`, `ClientClosed`).
+ */
+export class CommandRefusedError extends DynoringError {
+  override name = 'CommandRefusedError';
+  declare readonly kind: Extract<
+    ClientErrorKind,
+    'UnsupportedCommand' | 'KeysOnDifferentNodes' | 'EmptyHashTag' | 'EmptyKey' | 'ClientClosed'
+  >;
+
+  constructor(
+    kind: CommandRefusedError['kind'],
+    /** The command, lower case. */
+    readonly command: string,
+    message: string,
+  ) {
+    super(kind, message);
+  }
+}
+
+/**
+ * A command was sent and did not succeed on any node it was allowed to try:
+ * `NoNodeAvailable`, `CommandTimeout` or `MaybeApplied`. `attempts` lists
+ * every node tried, in order, and why each failed.
+ */
+export class CommandFailedError extends DynoringError {
+  override name = 'CommandFailedError';
+  declare readonly kind: Extract<ClientErrorKind, 'NoNodeAvailable' | 'CommandTimeout' | 'MaybeApplied'>;
+
+  constructor(
+    kind: CommandFailedError['kind'],
+    readonly command: string,
+    readonly attempts: readonly FailedAttempt[],
+    message: string,
+  ) {
+    super(kind, message);
+  }
+}
+
+/**
+ * The server answered the command with an error that is not a Dynomite
+ * transport failure (WRONGTYPE, a syntax error, ...). `message` is the
+ * server's own text; the node is not counted as failing and nothing is retried.
+ */
+export class ServerReplyError extends DynoringError {
+  override name = 'ServerReplyError';
+  declare readonly kind: 'ServerError';
+
+  constructor(
+    message: string,
+    readonly command: string,
+    readonly node: ClientNodeRef,
+  ) {
+    super('ServerError', message);
+  }
+}
+
+/** `DynoClient.connect` could not start: no node of the local rack answered. `attempts` says why, node by node. */
+export class ClientConnectError extends DynoringError {
+  override name = 'ClientConnectError';
+  declare readonly kind: 'ConnectFailed';
+
+  constructor(
+    message: string,
+    readonly attempts: readonly FailedAttempt[],
+  ) {
+    super('ConnectFailed', message);
   }
 }
 

@@ -1,22 +1,23 @@
 /**
- * Reading the config files named on the command line and merging them into
- * one peer list (the first file's node is the local node).
+ * Reading the config files named on the command line; what they mean is
+ * {@link loadCluster}'s business, so the CLI reads exactly what the library does.
  */
 import { readFile } from 'node:fs/promises';
-import { mergeNodeConfigs, parseConfigFile, type MergedConfig, type NodeConfig } from '../index.js';
+import { Topology, loadCluster, type Cluster } from '../index.js';
 import { InputError, UsageError } from '../errors.js';
 import { fileFailure } from './file-failure.js';
 import { fetchClusterDescribe } from '../config/admin-http.js';
 
-/** The files named, and their merged view. */
-export interface LoadedConfig {
+/** The files named, their texts, and the cluster they describe. */
+export interface LoadedConfig extends Cluster {
   files: string[];
-  merged: MergedConfig;
+  /** Each file's text, as read (the report embeds it). */
+  texts: string[];
 }
 
 /**
- * Reads, parses and merges config files: each a `dynomite.yml` or a list of
- * seed strings (parseConfigFile decides by shape).
+ * Reads the files in order (so the first unreadable one is reported) and
+ * loads them as one cluster.
  *
  * @throws {UsageError} when no file is named.
  * @throws {InputError} when a file cannot be read.
@@ -24,10 +25,9 @@ export interface LoadedConfig {
  */
 export async function loadConfigs(command: string, files: readonly string[]): Promise<LoadedConfig> {
   if (files.length === 0) throw new UsageError('no config file given', command);
-  const nodes: NodeConfig[] = [];
-  // In order, so the first unreadable or invalid file is the one reported.
-  for (const file of files) nodes.push(parseConfigFile({ text: await readText(file), file }));
-  return { files: [...files], merged: mergeNodeConfigs(nodes) };
+  const texts: string[] = [];
+  for (const file of files) texts.push(await readText(file));
+  return { ...loadCluster(texts.map((text, i) => ({ text, file: files[i]! }))), files: [...files], texts };
 }
 
 async function readText(file: string): Promise<string> {
@@ -50,7 +50,8 @@ async function readText(file: string): Promise<string> {
  */
 export async function loadLive(url: string): Promise<LoadedConfig> {
   const peers = await fetchClusterDescribe(url);
-  return { files: [url], merged: { peers, origins: peers.map(() => []), disagreements: [] } };
+  const config = { peers, origins: peers.map(() => []), disagreements: [], notes: [] };
+  return { nodes: [], config, topology: Topology.fromPeers(peers), drift: [], notes: [], files: [url], texts: [] };
 }
 
 /** The files, or with `live` a running node's view instead (then no file may be named). */

@@ -9,6 +9,7 @@ import { parseDynomiteYaml, type ConfigSource, type NodeConfig } from '../config
 import { describeDisagreement, mergeNodeConfigs } from '../config/merge.js';
 import { ConfigError, PlanError } from '../errors.js';
 import { validateTokenCoverage } from '../ring/coverage.js';
+import { checkHashName } from '../hash/functions.js';
 import { keyHashing } from '../ring/key-hashing.js';
 import { endpointKey, makePeer, parseEndpoint, type Peer } from '../ring/peer.js';
 import type { RackId } from '../ring/topology.js';
@@ -335,7 +336,7 @@ function checkServer(server: string): string {
 }
 
 function checkHashing(hash: string, hashTag: string | undefined): { hash: string; hashTag?: string } {
-  keyHashing({ hash, ...(hashTag === undefined ? {} : { hashTag }) });
+  keyHashing({ hash: checkHashName(hash), ...(hashTag === undefined ? {} : { hashTag }) });
   return { hash, ...(hashTag === undefined ? {} : { hashTag }) };
 }
 

@@ -133,6 +133,8 @@ export class RedisServer {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.process;
     if (child === null) return;
+    // A stopped process ignores SIGTERM until it is continued.
+    child.kill('SIGCONT');
     child.kill(signal);
     const timeout = sleep(3000).then(() => 'timeout');
     if ((await Promise.race([this.exited, timeout])) === 'timeout') {
@@ -140,6 +142,12 @@ export class RedisServer {
       await this.exited;
     }
     this.process = null;
+  }
+
+  /** Sends a signal that does not end the process (SIGSTOP, SIGCONT) to the running server. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    if (this.process === null) throw new Error(`redis-server on ${this.port} is not running`);
+    this.process.kill(signal);
   }
 
   /** Stops the process for good and removes its directory. */

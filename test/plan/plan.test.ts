@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   countMovedKeys,
   equidistantTokens,
-  mergeNodeConfigs,
+  loadCluster,
   parseDynomiteYaml,
   planAdd,
   planDouble,
@@ -32,8 +32,8 @@ const sources = (plan: PoolPlan) => plan.nodes.map((n) => ({ text: n.text, file:
 
 /** What `dynoring validate` finds in the plan's files. */
 function findings(plan: PoolPlan) {
-  const configs = sources(plan).map((s) => parseDynomiteYaml(s));
-  return collectFindings({ files: plan.nodes.map((n) => n.file), merged: mergeNodeConfigs(configs) });
+  const files = plan.nodes.map((n) => n.file);
+  return collectFindings({ ...loadCluster(sources(plan)), files, texts: plan.nodes.map((n) => n.text) });
 }
 
 /** Each file read back: its own node and its seeds, as `host:port:rack:dc:tokens`. */

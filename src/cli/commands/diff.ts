@@ -1,11 +1,11 @@
 /** `dynoring diff`: which token ranges change owner between two configurations. */
 import { readFile } from 'node:fs/promises';
-import { countMovedKeys, diffPeers, Topology } from '../../index.js';
+import { countMovedKeys, diffPeers } from '../../index.js';
 import { InputError, UsageError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { fileFailure } from '../file-failure.js';
 import { EXIT } from '../io.js';
-import { loadConfigs, loadLive, type LoadedConfig } from '../load.js';
+import { loadConfigs, loadLive } from '../load.js';
 import { renderMoves } from './moves-text.js';
 
 const help = `usage: dynoring diff [--keys FILE] [--json] OLD... -- NEW...
@@ -47,20 +47,13 @@ export const diffCommand: Command = {
       'diff',
       live === undefined ? args.afterTerminator! : [...args.positionals, ...(args.afterTerminator ?? [])],
     );
-    const diff = diffPeers(before.merged.peers, after.merged.peers);
+    const diff = diffPeers(before.config.peers, after.config.peers);
     const keysFile = args.values.keys as string | undefined;
-    const keys = keysFile === undefined ? undefined : countMovedKeys(topologyOf(before), topologyOf(after), await readKeys(keysFile));
+    const keys = keysFile === undefined ? undefined : countMovedKeys(before.topology, after.topology, await readKeys(keysFile));
     io.out(args.values.json ? `${JSON.stringify({ ...diff, ...(keys ? { keys } : {}) }, null, 2)}\n` : renderMoves(diff, keys));
     return EXIT.ok;
   },
 };
-
-function topologyOf({ merged }: LoadedConfig): Topology {
-  return Topology.fromPeers(merged.peers, {
-    ...(merged.hash === undefined ? {} : { hash: merged.hash }),
-    ...(merged.hashTag === undefined ? {} : { hashTag: merged.hashTag }),
-  });
-}
 
 /** The keys of a file, one per line (a CR before the newline and a final newline dropped), back to back with their offsets. */
 async function readKeys(file: string): Promise<{ bytes: Uint8Array; offsets: Uint32Array }> {

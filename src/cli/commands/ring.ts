@@ -1,9 +1,9 @@
 /** `dynoring ring`: the racks, their peers and tokens, and who owns how much. */
-import { checkTokenCoverage, rackBalance, Topology } from '../../index.js';
+import { checkTokenCoverage, describeCoverageIssue, endpointKey, rackBalance } from '../../index.js';
 import { ratioText } from './moves-text.js';
-import { endpointKey } from '../../ring/peer.js';
 import type { Command } from '../command.js';
-import { disagreementNote, plural } from '../describe.js';
+import { configNotes } from '../describe.js';
+import { percent, plural } from '../text.js';
 import { EXIT } from '../io.js';
 import { loadFilesOrLive, type LoadedConfig } from '../load.js';
 import { formatTable } from '../table.js';
@@ -40,21 +40,20 @@ export const ringCommand: Command = {
   async run(args, io) {
     const files = [...args.positionals, ...(args.afterTerminator ?? [])];
     const loaded = await loadFilesOrLive('ring', files, args.values.live as string | undefined);
-    io.err(disagreementNote(loaded));
+    io.err(configNotes(loaded));
     io.out(renderRing(loaded));
     return EXIT.ok;
   },
 };
 
 /** The ring as text: a summary line, then one table per (dc, rack). */
-function renderRing({ merged }: LoadedConfig): string {
-  const topology = Topology.fromPeers(merged.peers);
+function renderRing({ config: merged, topology }: LoadedConfig): string {
   const issues = checkTokenCoverage(merged.peers);
   const racks = topology.racks();
   const tokens = merged.peers.reduce((n, p) => n + p.tokens.length, 0);
   let text =
     `${plural(merged.peers.length, 'peer')} in ${plural(racks.length, 'rack')} of ${plural(topology.datacenters().length, 'datacenter')}, ` +
-    `${plural(tokens, 'token')}; hash ${merged.hash ?? 'murmur (default)'}${merged.hashTag ? `, hash_tag ${merged.hashTag}` : ''}\n`;
+    `${plural(tokens, 'token')}; hash ${merged.hash ?? `${topology.hash} (default)`}${topology.hashTag ? `, hash_tag ${topology.hashTag}` : ''}\n`;
 
   const balance = rackBalance(merged.peers);
   for (const { dc, rack } of racks) {
@@ -66,7 +65,7 @@ function renderRing({ merged }: LoadedConfig): string {
       endpointKey(p.endpoint),
       p.name ?? '',
       tokenList(p.tokens),
-      continuum.size === 0 ? '-' : `${((shares.get(p.index) ?? 0) * 100).toFixed(2)}%`,
+      continuum.size === 0 ? '-' : percent(shares.get(p.index) ?? 0),
     ]);
     const ratio = continuum.size === 0 ? '' : `; ${ratioText(balance.find((b) => b.dc === dc && b.rack === rack)!)}`;
     text += `\ndatacenter ${dc}, rack ${rack}: ${plural(members.length, 'peer')}, ${plural(continuum.size, 'token')}${ratio}\n`;
@@ -76,11 +75,7 @@ function renderRing({ merged }: LoadedConfig): string {
       '  ',
     );
     for (const issue of issues) {
-      if (issue.dc !== dc || issue.rack !== rack) continue;
-      text +=
-        issue.kind === 'EmptyRack'
-          ? '  ! no tokens: requests routed to this rack fail with NoTargets\n'
-          : `  ! token ${issue.token} is claimed by peers ${issue.peers[0]} and ${issue.peers[1]}; peer ${issue.peers[0]} gets it\n`;
+      if (issue.dc === dc && issue.rack === rack) text += `  ! ${describeCoverageIssue(issue, merged.peers)}\n`;
     }
   }
   if (merged.peers.some((p) => p.isLocal)) text += "\n* local node (the first file's own node)\n";

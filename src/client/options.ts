@@ -1,0 +1,117 @@
+/** `DynoClient` options, their defaults, and how they are checked. */
+import type { RedisOptions } from 'ioredis';
+import type { HashName } from '../hash/functions.js';
+import type { Topology } from '../ring/topology.js';
+import type { Endpoint, Peer } from '../ring/peer.js';
+import { describe } from '../ring/token.js';
+
+/** The read and write consistency Dynomite applies to one client connection. */
+export type Consistency = 'DC_ONE' | 'DC_QUORUM' | 'DC_SAFE_QUORUM';
+
+/** Where the topology comes from: give exactly one of these. */
+export interface TopologySourceOptions {
+  /** Paths of `dynomite.yml` files (ideally every node's; merged as the CLI merges them) or seed lists. */
+  files?: readonly string[];
+  /** A topology already built. */
+  topology?: Topology;
+  /** Seed strings `host:port:rack:dc:tokens`, or their text one per line. */
+  seeds?: string | readonly string[];
+  /** A live node's admin URL (`http://host:22222`): the client reads `GET /cluster_describe`, and polls it. */
+  clusterDescribe?: string;
+  /** A florida seeds server (`http://host:8080`): the client reads `GET /REST/v1/admin/get_seeds`, and polls it. */
+  florida?: string;
+  /** Dynomite Manager (`http://host:8080`): the client reads its flat node list at `/REST/v1/admin/cluster_describe`, and polls it. */
+  dynomiteManager?: string;
+}
+
+/**
+ * A node's client (RESP) port: a function of the peer, or a map from
+ * `host:peerPort` to the client port or endpoint.
+ */
+export type ClientPortOption = ((peer: Peer) => number | Endpoint) | Readonly<Record<string, number | Endpoint>>;
+
+/** Options of `DynoClient.connect`. */
+export interface ClientOptions extends TopologySourceOptions {
+  /** The rack the client prefers. @default the local node's rack (from the files, or the first node of `/cluster_describe`), else the first rack of the local datacenter */
+  localRack?: string;
+  /** The client's datacenter. @default the local rack's datacenter */
+  localDc?: string;
+  /** Client ports where the source does not say them (seed lists, admin sources). @default peer port + 1, with a warning */
+  clientPort?: ClientPortOption;
+  /** Overrides the source's `hash:`. */
+  hash?: HashName;
+  /** Overrides the source's `hash_tag:`. */
+  hashTag?: string;
+  /** Attempts per command, across nodes, the first included. @default 3 */
+  maxAttempts?: number;
+  /** How long one attempt waits for its reply, in ms; a command waits at most `maxAttempts` times this. @default 1000 */
+  commandTimeoutMs?: number;
+  /** How long opening one connection may take, in ms. @default 2000 */
+  connectTimeoutMs?: number;
+  /** Consecutive connection-level failures after which a node is marked down (a refused connection marks it down at once). @default 3 */
+  downAfterErrors?: number;
+  /** First delay between health probes (PING) of a down node, in ms; it doubles after each failed probe. @default 250 */
+  probeIntervalMs?: number;
+  /** Longest delay between probes, in ms. @default 10000 */
+  probeBackoffMaxMs?: number;
+  /** How often a live source is polled, in ms, jittered by up to ±10 %; 0 turns polling off. @default 30000 */
+  refreshIntervalMs?: number;
+  /** May a command fail over to another datacenter once the local one has no candidate left? @default false */
+  allowRemoteDc?: boolean;
+  /** Sent on each new connection as `DYNO_CONFIG:CONN_CONSISTENCY <level>`; `null` sends nothing (the server's setting applies). @default null */
+  consistency?: Consistency | null;
+  /** Send keys whose hash tag is empty (`x{}1`), which crash a Dynomite node of a cluster with two or more racks. @default false */
+  allowEmptyHashTag?: boolean;
+  /** Passed to every ioredis connection: credentials and TLS. */
+  redisOptions?: Pick<RedisOptions, 'username' | 'password' | 'tls' | 'family' | 'keepAlive' | 'noDelay'>;
+}
+
+/** The defaults of every numeric and boolean option of {@link ClientOptions}. */
+export const CLIENT_DEFAULTS = Object.freeze({
+  maxAttempts: 3,
+  commandTimeoutMs: 1000,
+  connectTimeoutMs: 2000,
+  downAfterErrors: 3,
+  probeIntervalMs: 250,
+  probeBackoffMaxMs: 10_000,
+  refreshIntervalMs: 30_000,
+  allowRemoteDc: false,
+  consistency: null as Consistency | null,
+  allowEmptyHashTag: false,
+});
+
+/** Options with every default filled in. */
+export type ResolvedOptions = ClientOptions &
+  Required<Pick<ClientOptions, keyof typeof CLIENT_DEFAULTS>> & { consistency: Consistency | null };
+
+const CONSISTENCIES: readonly Consistency[] = ['DC_ONE', 'DC_QUORUM', 'DC_SAFE_QUORUM'];
+
+/**
+ * Fills in defaults and checks types and ranges.
+ *
+ * @throws {TypeError | RangeError} naming the option.
+ */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`DynoClient.connect takes an options object, got ${describe(options)}`);
+  const out = { ...CLIENT_DEFAULTS } as ResolvedOptions;
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  const positive = (name: 'maxAttempts' | 'downAfterErrors') => {
+    if (!Number.isInteger(out[name]) || out[name] < 1)
+      throw new RangeError(`${name} must be an integer of at least 1, got ${describe(out[name])}`);
+  };
+  positive('maxAttempts');
+  positive('downAfterErrors');
+  for (const name of ['commandTimeoutMs', 'connectTimeoutMs', 'probeIntervalMs', 'probeBackoffMaxMs'] as const) {
+    if (typeof out[name] !== 'number' || !(out[name] > 0) || !Number.isFinite(out[name])) {
+      throw new RangeError(`${name} must be a positive number of milliseconds, got ${describe(out[name])}`);
+    }
+  }
+  if (typeof out.refreshIntervalMs !== 'number' || !(out.refreshIntervalMs >= 0) || !Number.isFinite(out.refreshIntervalMs)) {
+    throw new RangeError(`refreshIntervalMs must be 0 (off) or a positive number of milliseconds, got ${describe(out.refreshIntervalMs)}`);
+  }
+  if (out.consistency !== null && !CONSISTENCIES.includes(out.consistency)) {
+    throw new RangeError(`consistency must be one of ${CONSISTENCIES.join(', ')} or null, got ${describe(out.consistency)}`);
+  }
+  return out;
+}

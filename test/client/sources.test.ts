@@ -1,0 +1,169 @@
+/**
+ * Topology sources and refresh: a node's admin port served byte for byte
+ * (the exact `/cluster_describe` reply of a real node, non-standard header
+ * and all, from a raw socket server in the test), dynomite.yml files with
+ * `listen:`, guessed client ports, and refreshed topologies accepted or refused.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynoClient, type ClientEvents } from '../../src/client.js';
+import { RedisServer } from '../helpers/redis-servers.js';
+import { redisAvailable, waitFor } from './helpers.js';
+
+const run = redisAvailable('test/client/sources.test.ts');
+const RAW = readFileSync(new URL('../fixtures/dynomite-admin/cluster_describe.raw', import.meta.url));
+const PEER_PORTS = [20002, 20006, 20010, 20014];
+
+/** The server's reply for a body, with its own odd header (bare LF, trailing spaces). */
+const reply = (body: string) =>
+  `HTTP/1.1 200 OK \nContent-Type: application/json; charset=utf-8 \nContent-Length: ${Buffer.byteLength(body)} \r\n\r\n${body}`;
+
+/** A raw admin port: writes `current` to every request, then closes, as a Dynomite node does. */
+async function adminPort(): Promise<{ url: string; current: Buffer | string; requests: string[]; close(): Promise<void> }> {
+  const state = { current: RAW as Buffer | string, requests: [] as string[] };
+  const server = net.createServer((socket) => {
+    socket.once('data', (data) => {
+      state.requests.push(data.toString('latin1').split('\r\n')[0]!);
+      socket.end(state.current);
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+describe.skipIf(!run)('DynoClient topology sources', () => {
+  let servers: RedisServer[];
+  let clientPort: Record<string, number>;
+
+  beforeAll(async () => {
+    servers = await Promise.all(PEER_PORTS.map(() => RedisServer.launch()));
+    clientPort = Object.fromEntries(PEER_PORTS.map((p, i) => [`127.0.0.1:${p}`, servers[i]!.port]));
+  });
+  afterAll(async () => {
+    await Promise.all((servers ?? []).map((s) => s.destroy()));
+  });
+
+  it('reads /cluster_describe from the exact bytes a node writes, refuses a broken refresh and takes a changed one', async () => {
+    const admin = await adminPort();
+    const client = await DynoClient.connect({ clusterDescribe: admin.url, clientPort, refreshIntervalMs: 0 });
+    const events: { name: string; payload: unknown }[] = [];
+    for (const name of ['topology:changed', 'topology:rejected'] as const) client.on(name, (payload) => events.push({ name, payload }));
+    try {
+      expect(client.topology.peers.map((p) => [p.endpoint.port, p.rack, p.tokens[0]])).toEqual([
+        [20002, 'r1', 0],
+        [20006, 'r1', 2147483648],
+        [20010, 'r2', 0],
+        [20014, 'r2', 2147483648],
+      ]);
+      expect(client.nodeFor('k').rack).toBe('r1'); // the answering node's rack
+      await client.set('k', 'v');
+      expect(await client.get('k')).toBe('v');
+
+      // Two nodes of r2 claiming one token: refused, the old topology stays.
+      const body = RAW.toString('latin1').split('\r\n\r\n')[1]!;
+      admin.current = reply(body.replace('"port":20014,\n"token":2147483648', '"port":20014,\n"token":0'));
+      expect(await client.refresh()).toBe(false);
+      const rejected = events.find((e) => e.name === 'topology:rejected')!.payload as ClientEvents['topology:rejected'];
+      expect(rejected.problems.map((p) => p.kind)).toEqual(['Overlap']);
+      expect(client.topology.peers).toHaveLength(4);
+      expect(await client.get('k')).toBe('v');
+
+      // r2 loses a node: taken into use, and the removed node's connection closes.
+      admin.current = reply(body.replace(',{"name":"127.0.0.1","host":"127.0.0.1","port":20014,\n"token":2147483648\n}', ''));
+      expect(await client.refresh()).toBe(true);
+      const changed = events.find((e) => e.name === 'topology:changed')!.payload as ClientEvents['topology:changed'];
+      expect(changed).toMatchObject({ added: [], removed: [3] });
+      expect(client.stats().nodes.map((n) => n.port)).toEqual(servers.slice(0, 3).map((s) => s.port));
+      const inspector = new Redis({ port: servers[3]!.port, host: '127.0.0.1' });
+      try {
+        // Only the inspector itself stays connected to the removed node.
+        await waitFor('the removed node to be disconnected', async () => /connected_clients:1\r/.test(await inspector.info('clients')));
+      } finally {
+        inspector.disconnect();
+      }
+      expect(admin.requests.every((r) => r === 'GET /cluster_describe HTTP/1.0')).toBe(true);
+    } finally {
+      await client.quit();
+      await admin.close();
+    }
+  });
+
+  it('polls a live source every refreshIntervalMs', async () => {
+    const admin = await adminPort();
+    const client = await DynoClient.connect({ clusterDescribe: admin.url, clientPort, refreshIntervalMs: 30 });
+    try {
+      const body = RAW.toString('latin1').split('\r\n\r\n')[1]!;
+      const changed = new Promise<ClientEvents['topology:changed']>((resolve) => client.once('topology:changed', resolve));
+      admin.current = reply(body.replace(',{"name":"127.0.0.1","host":"127.0.0.1","port":20014,\n"token":2147483648\n}', ''));
+      expect((await changed).removed).toEqual([3]);
+      await waitFor('more polls', () => admin.requests.length >= 3);
+    } finally {
+      await client.quit();
+      await admin.close();
+    }
+  });
+
+  it("reads client ports from each dynomite.yml's listen:", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dynoring-client-'));
+    try {
+      const files = await Promise.all(
+        PEER_PORTS.map(async (peerPort, i) => {
+          const file = join(dir, `n${i}.yml`);
+          const rack = i < 2 ? 'rack1' : 'rack2';
+          await writeFile(
+            file,
+            `dyn_o_mite:\n  datacenter: dc1\n  rack: ${rack}\n  dyn_listen: 127.0.0.1:${peerPort}\n  listen: 0.0.0.0:${servers[i]!.port}\n` +
+              `  tokens: '${i % 2 === 0 ? 0 : 2147483648}'\n  hash: murmur\n  hash_tag: '{}'\n`,
+          );
+          return file;
+        }),
+      );
+      const client = await DynoClient.connect({ files });
+      try {
+        expect(client.stats().nodes.map((n) => [n.host, n.port])).toEqual(servers.map((s) => ['127.0.0.1', s.port]));
+        expect(client.topology.hashTag).toBe('{}');
+        await client.set('{a}1', 'x');
+        expect(await client.get('{a}1')).toBe('x');
+      } finally {
+        await client.quit();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('guesses client port = peer port + 1 where nothing says it, with a warning', async () => {
+    const seeds = servers.map((s, i) => `127.0.0.1:${s.port - 1}:rack${i < 2 ? 1 : 2}:dc1:${i % 2 === 0 ? 0 : 2147483648}`);
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    const client = await DynoClient.connect({ seeds });
+    try {
+      const warning = (await warned) as Error & { code?: string };
+      expect(warning.code).toBe('DYNORING_GUESSED_CLIENT_PORT');
+      expect(warning.message).toMatch(/guessed the client port of 4 node/);
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      await client.quit();
+    }
+  });
+
+  it('rejects connect with a typed error when no local-rack node answers, and for a broken topology', async () => {
+    const free = await RedisServer.launch();
+    const port = free.port;
+    await free.destroy();
+    await expect(
+      DynoClient.connect({ seeds: ['127.0.0.1:40001:rack1:dc1:0'], clientPort: { '127.0.0.1:40001': port }, connectTimeoutMs: 500 }),
+    ).rejects.toMatchObject({ kind: 'ConnectFailed' });
+    await expect(
+      DynoClient.connect({ seeds: ['127.0.0.1:40001:rack1:dc1:0', '127.0.0.1:40002:rack1:dc1:0'], clientPort }),
+    ).rejects.toMatchObject({ kind: 'Overlap' });
+  });
+});
