@@ -6,6 +6,7 @@ import { checkCoverage } from '../../examples/check-coverage.js';
 import { quickStart } from '../../examples/quick-start.js';
 import * as dynoring from '../../src/index.js';
 import * as durable from '../../src/durable.js';
+import * as client from '../../src/client.js';
 import { hash } from '../../src/index.js';
 // @ts-expect-error: a plain .mjs script, without type declarations
 import { MARKED_BLOCK, pages, synced } from '../../scripts/readme-examples.mjs';
@@ -63,7 +64,7 @@ describe('examples in the README and docs/', () => {
 
   it('API overview: every name it lists is exported by the entry point it is listed under', () => {
     const block = readme.slice(readme.indexOf('## API overview')).match(/```ts\n([\s\S]*?)```/)![1]!;
-    const modules: Record<string, object> = { dynoring, 'dynoring/durable': durable };
+    const modules: Record<string, object> = { dynoring, 'dynoring/durable': durable, 'dynoring/client': client };
     let module: object = dynoring;
     const missing: string[] = [];
     for (const line of block.split('\n')) {
