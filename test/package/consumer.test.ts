@@ -140,8 +140,28 @@ export async function open(dir: string): Promise<DurableHintStore> {
 export const wrong: string = hash('murmur', 'user:42');
 `;
 
-/** tsconfig for one resolution mode: no ambient types, since a consumer of the library needs none. */
-function tsconfig(module: string, moduleResolution: string, include: string[]) {
+/** A consumer of \`dynoring/client\`, whose types build on ioredis's and so on Node's. */
+const TYPED_CLIENT = `import { DynoClient, CommandRefusedError, type ClientOptions } from 'dynoring/client';
+import { DynoringError, Topology } from 'dynoring';
+
+export async function connect(topology: Topology): Promise<DynoClient> {
+  const options: ClientOptions = { topology };
+  const client = await DynoClient.connect(options);
+  const value: string | null = await client.get('user:42');
+  // @ts-expect-error: get() resolves to a string or null
+  const wrong: number = await client.get('user:42');
+  void value;
+  void wrong;
+  return client;
+}
+export const refused = (err: unknown): boolean => err instanceof CommandRefusedError && err instanceof DynoringError;
+`;
+
+/**
+ * tsconfig for one resolution mode. The library's consumers need no ambient
+ * types; the client's (ioredis's types use Node's) get this repository's @types/node.
+ */
+function tsconfig(module: string, moduleResolution: string) {
   return JSON.stringify({
     compilerOptions: {
       module,
@@ -151,9 +171,10 @@ function tsconfig(module: string, moduleResolution: string, include: string[]) {
       strict: true,
       noEmit: true,
       skipLibCheck: false,
-      types: [],
+      typeRoots: [join(ROOT, 'node_modules/@types')],
+      types: ['node'],
     },
-    include,
+    include: ['*'],
   });
 }
 
@@ -178,7 +199,8 @@ beforeAll(async () => {
   ] as const) {
     mkdirSync(join(project, dir));
     for (const file of files) writeFileSync(join(project, dir, file), TYPED);
-    writeFileSync(join(project, dir, 'tsconfig.json'), tsconfig(module, resolution, [...files]));
+    writeFileSync(join(project, dir, `client.${files[0]!.split('.')[1]}`), TYPED_CLIENT);
+    writeFileSync(join(project, dir, 'tsconfig.json'), tsconfig(module, resolution));
   }
 }, 120_000);
 
@@ -259,7 +281,8 @@ describe('the installed CLI', () => {
     const out = join(project, 'ring.html');
     const { stdout } = await run(bin(), ['report', cluster, '-o', out], { cwd: project });
     expect(stdout).toMatch(/: 9 peers in 3 racks, no problems\n$/);
-    expect(readFileSync(out, 'utf8')).toContain('id="dynoring-bundle"');
+    // The page carries the library (dist/browser.js), found next to the installed CLI.
+    expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>[\s\S]*name = "DynoringError"/);
   });
 
   it('exits 2 with a message for a file it cannot read', () => {
