@@ -24,16 +24,16 @@ export function inCI(): boolean {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * Whether the suite in `suiteUrl` (its `import.meta.url`) can run: true when
- * `program` is found; under CI a missing program throws, so the suite fails;
+ * Whether `suite` (its `import.meta.url`, or its path from the repository
+ * root) can run: true when `program` is found; under CI a missing program throws, so the suite fails;
  * otherwise prints one line saying the suite is skipped and how to install
  * the program, and returns false (pass it to `describe.skipIf(!...)`).
  */
-export function available(suiteUrl: string, program: Program): boolean {
+export function available(suite: string, program: Program): boolean {
   if (program.found()) return true;
-  const suite = relative(ROOT, fileURLToPath(suiteUrl));
+  const name = suite.startsWith('file:') ? relative(ROOT, fileURLToPath(suite)) : suite;
   const missing = `${program.name} is not installed (${program.install}; .ci/run installs it)`;
-  if (inCI()) throw new Error(`${suite}: ${missing}, and CI must run this suite`);
-  console.warn(`${suite}: SKIPPED, ${missing}`);
+  if (inCI()) throw new Error(`${name}: ${missing}, and CI must run this suite`);
+  console.warn(`${name}: SKIPPED, ${missing}`);
   return false;
 }
