@@ -25,9 +25,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Whether `suite` (its `import.meta.url`, or its path from the repository
- * root) can run: true when `program` is found; under CI a missing program throws, so the suite fails;
- * otherwise prints one line saying the suite is skipped and how to install
- * the program, and returns false (pass it to `describe.skipIf(!...)`).
+ * root) can run: true when `program` is found. Under CI a missing program
+ * throws, so the suite fails; elsewhere one line says the suite is skipped
+ * and how to install the program, and the answer is false (for
+ * `describe.skipIf(!...)`).
  */
 export function available(suite: string, program: Program): boolean {
   if (program.found()) return true;
