@@ -3,7 +3,7 @@
  * and hinted handoff, over a WebAssembly core with a TypeScript twin.
  */
 export { parseToken, MAX_TOKEN } from './ring/token.js';
-export { parseSeed, endpointKey, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
+export { parseSeed, formatSeed, endpointKey, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
 export { Continuum } from './ring/continuum.js';
 export {
   Topology,
@@ -84,4 +84,4 @@ export {
   type PlannedNode,
   type PoolPlan,
 } from './plan/plan.js';
-export { seedString, CONSISTENCIES, DATA_STORES, type Consistency, type DataStore } from './plan/write-config.js';
+export { CONSISTENCIES, DATA_STORES, SEED_PROVIDERS, type Consistency, type DataStore, type SeedProvider } from './plan/write-config.js';

@@ -91,6 +91,37 @@ function checkFlags(flags: SeedFlags, what: string): SeedFlags {
   return out;
 }
 
+/**
+ * Writes a peer as a seed string `host:port:rack:dc:tokens`, the inverse of
+ * {@link parseSeed}: as `dyn_seeds` lists a peer, and (one token each,
+ * joined by `|`) as a florida seeds body carries it. Tokens are joined by
+ * commas. The host is written bare, IPv6 too (fields are split from the
+ * right). A `name` is not written: the server reads none. Takes a
+ * {@link Peer} or anything with its placement, such as a parsed declaration;
+ * errors name the peer by index, or without one by `host:port`.
+ *
+ * @throws {ConfigError} for a peer without tokens, or a field a seed cannot
+ *   carry (empty, whitespace or `|`; `:` in a rack or datacenter).
+ * @example
+ * formatSeed(parseSeed('10.0.0.2:8101:rack1:dc1:1383429731', 1)); // '10.0.0.2:8101:rack1:dc1:1383429731'
+ */
+export function formatSeed(p: Pick<Peer, 'endpoint' | 'rack' | 'dc' | 'tokens'> & { readonly index?: number }): string {
+  const what = (problem: string) => new ConfigError(`peer ${p.index ?? endpointKey(p.endpoint)}: ${problem}`);
+  if (p.tokens.length === 0) throw what('has no tokens; a seed lists at least one');
+  for (const [field, value] of [
+    ['host', p.endpoint.host],
+    ['rack', p.rack],
+    ['dc', p.dc],
+  ] as const) {
+    if (value === '' || /[\s|]/.test(value) || (field !== 'host' && value.includes(':'))) {
+      throw what(
+        `${field} '${value}' cannot be written: it must be non-empty, without whitespace or '|'${field === 'host' ? '' : " or ':'"}`,
+      );
+    }
+  }
+  return `${p.endpoint.host}:${p.endpoint.port}:${p.rack}:${p.dc}:${p.tokens.join(',')}`;
+}
+
 /** Builds a frozen peer, filling in the flags a caller left out. */
 export function makePeer(p: Omit<Peer, 'isLocal' | 'isSameDc' | 'isSecure'> & SeedFlags): Peer {
   return Object.freeze({

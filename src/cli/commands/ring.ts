@@ -5,11 +5,11 @@ import type { Command } from '../command.js';
 import { configNotes } from '../describe.js';
 import { percent, plural } from '../text.js';
 import { EXIT } from '../io.js';
-import { loadFilesOrLive, type LoadedConfig } from '../load.js';
+import { liveHashingHelp, LIVE_HASHING_OPTIONS, liveHashing, loadFilesOrLive, type LoadedConfig } from '../load.js';
 import { formatTable } from '../table.js';
 
 const help = `usage: dynoring ring FILE...
-       dynoring ring --live URL
+       dynoring ring --live URL [--hash NAME] [--hash-tag XY]
 
 Shows the pool described by one or more nodes' dynomite.yml files (or files
 of seed strings), merged: for each datacenter and rack, its peers (index,
@@ -19,10 +19,13 @@ balance). The first file's own node is the local node, marked '*'.
 
 With --live URL, shows a running node's view instead: GET /cluster_describe
 on its admin port (stats_listen, default 22222), which lists every node
-with its first token; its own node is the local one.
+with its first token; its own node is the local one. The admin port does
+not say the pool's hash: the summary line shows --hash and --hash-tag
+(without them, murmur, and a note on stderr says so).
 
 Options:
   --live URL  read the cluster from a running node's admin port
+${liveHashingHelp(14)}
   -h, --help  show this help
 
 Exit status: 0 shown, 2 a file cannot be read or parsed.
@@ -36,11 +39,13 @@ export const ringCommand: Command = {
   name: 'ring',
   summary: "show racks, peers, tokens and each peer's share of its rack",
   help,
-  options: { live: { type: 'string' } },
+  options: { live: { type: 'string' }, ...LIVE_HASHING_OPTIONS },
   async run(args, io) {
     const files = [...args.positionals, ...(args.afterTerminator ?? [])];
-    const loaded = await loadFilesOrLive('ring', files, args.values.live as string | undefined);
-    io.err(configNotes(loaded));
+    const live = args.values.live as string | undefined;
+    const { hashing, note } = liveHashing('ring', args.values, live);
+    const loaded = await loadFilesOrLive('ring', files, live, hashing);
+    io.err(configNotes(loaded) + note);
     io.out(renderRing(loaded));
     return EXIT.ok;
   },

@@ -4,12 +4,12 @@ import type { Command } from '../command.js';
 import { configNotes } from '../describe.js';
 import { UsageError } from '../../errors.js';
 import { EXIT } from '../io.js';
-import { loadFilesOrLive } from '../load.js';
+import { liveHashingHelp, LIVE_HASHING_OPTIONS, liveHashing, loadFilesOrLive } from '../load.js';
 import { formatTable } from '../table.js';
 
 const help = `usage: dynoring route [--dc DC] [--rack RACK] FILE KEY...
        dynoring route [--dc DC] [--rack RACK] FILE... -- KEY...
-       dynoring route [--dc DC] [--rack RACK] --live URL KEY...
+       dynoring route [--dc DC] [--rack RACK] --live URL [--hash NAME] [--hash-tag XY] KEY...
 
 Hashes each KEY with the pool's hash and hash_tag (from the files; default
 murmur) and shows every replica a write of it goes to, as the local node
@@ -25,14 +25,16 @@ With one file, the keys follow it. To merge several files, or for a key
 that starts with '-', put the keys after '--'.
 
 With --live URL, routes in a running node's view (GET /cluster_describe on
-its admin port), hashing with murmur and no hash_tag: the admin port does
-not say which the pool uses.
+its admin port), hashing with --hash and --hash-tag: the admin port does
+not say which the pool uses (without them, murmur and no hash_tag, and a
+note on stderr says so).
 
 Options:
   --dc DC      send from datacenter DC instead of the local node's
   --rack RACK  send from rack RACK of that datacenter (default: the local
                node's rack, or the datacenter's first rack by name)
   --live URL   read the cluster from a running node's admin port
+${liveHashingHelp(15)}
   -h, --help   show this help
 
 Exit status: 0 routed, 1 a rack has no tokens (its owner shows as '-'),
@@ -44,7 +46,7 @@ export const routeCommand: Command = {
   name: 'route',
   summary: 'show every replica of each key: local racks and remote datacenters',
   help,
-  options: { dc: { type: 'string' }, rack: { type: 'string' }, live: { type: 'string' } },
+  options: { dc: { type: 'string' }, rack: { type: 'string' }, live: { type: 'string' }, ...LIVE_HASHING_OPTIONS },
   async run(args, io) {
     const live = args.values.live as string | undefined;
     const [files, keys] = args.afterTerminator
@@ -56,8 +58,9 @@ export const routeCommand: Command = {
     if (keys.length === 0)
       throw new UsageError(`no key given: name at least one key after ${args.afterTerminator ? "'--'" : 'the file'}`, 'route');
 
-    const loaded = await loadFilesOrLive('route', files, live);
-    io.err(configNotes(loaded));
+    const { hashing, note } = liveHashing('route', args.values, live);
+    const loaded = await loadFilesOrLive('route', files, live, hashing);
+    io.err(configNotes(loaded) + note);
     const { topology } = loaded;
     const dc = (args.values.dc as string | undefined) ?? topology.localDc;
     const known = topology.datacenters();

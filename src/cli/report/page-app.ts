@@ -106,10 +106,15 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, planVie
     const tabs = $('tabs');
     tabs.hidden = files.length < 2;
     tabs.innerHTML = files
-      .map(
-        (f, i) =>
-          `<button type="button" role="tab" aria-selected="${i === active}" data-tab="${i}" title="${esc(f.file)}">${esc(f.file.split(/[\\/]/).pop()!)}</button>`,
-      )
+      .map((f, i) => {
+        // A plan's before and after files often share base names: each side's tabs come under its label.
+        const label = f.side !== undefined && f.side !== files[i - 1]?.side ? `<span class="tab-side">${f.side}</span>` : '';
+        const title = f.side === undefined ? f.file : `${f.side}: ${f.file}`;
+        return (
+          `${label}<button type="button" role="tab" aria-selected="${i === active}" data-tab="${i}"${f.side === undefined ? '' : ` data-side="${f.side}"`} ` +
+          `title="${esc(title)}">${esc(f.file.split(/[\\/]/).pop()!)}</button>`
+        );
+      })
       .join('');
     tabs.onclick = (e) => {
       const tab = (e.target as HTMLElement).closest<HTMLElement>('[data-tab]');

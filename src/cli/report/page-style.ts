@@ -28,6 +28,8 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .tabs { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: -1px; position: relative; }
 .tabs button { font: 12px var(--mono); border: 1px solid var(--line); background: #f6f8fa; color: var(--muted); border-radius: 6px 6px 0 0; padding: 4px 10px; cursor: pointer; }
 .tabs button[aria-selected="true"] { background: #fff; color: var(--fg); border-bottom-color: #fff; font-weight: 600; }
+.tabs .tab-side { flex-basis: 100%; margin-top: 6px; font-weight: 600; color: var(--muted); text-transform: uppercase; font-size: 11.5px; letter-spacing: 0.04em; }
+.tabs .tab-side:first-child { margin-top: 0; }
 .editor-box { position: relative; display: flex; height: 440px; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; background: #fff; }
 .tabs:not([hidden]) + .editor-box { border-top-left-radius: 0; }
 .editor-box:focus-within { border-color: var(--accent); box-shadow: 0 0 0 3px rgba(66, 105, 208, 0.15); }
