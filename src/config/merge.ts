@@ -55,12 +55,16 @@ export type ConfigNote =
 export type ExternalSeedProvider = 'dns_provider' | 'florida_provider';
 const EXTERNAL_PROVIDERS: readonly string[] = ['dns_provider', 'florida_provider'] satisfies ExternalSeedProvider[];
 
-/** Addresses a node listens on when it binds every interface; peers cannot dial them. */
-const WILDCARD_HOSTS: readonly string[] = ['0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0'];
-
-/** Is this a wildcard (bind-any) address, such as `0.0.0.0:8101`? */
+/**
+ * Is this the address a node listens on when it binds every interface
+ * (`0.0.0.0`, or the IPv6 unspecified address in any spelling: `::`, `[::]`,
+ * `::0`, `0:0:0:0:0:0:0:0`)? Peers cannot dial it. The one test for this in
+ * the library, so `dyn_listen`, `listen` and a live node's reply agree.
+ */
 export function isWildcardHost(host: string): boolean {
-  return WILDCARD_HOSTS.includes(host);
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  // An IPv6 literal made only of zero groups is the unspecified address.
+  return bare === '0.0.0.0' || (bare.includes(':') && /^[0:]+$/.test(bare));
 }
 
 /** The merged view of one or more configuration files. */
