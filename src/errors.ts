@@ -26,6 +26,7 @@ export type DynoringErrorKind =
   | 'Usage'
   | 'UnreadableFile'
   | TopologySourceErrorKind
+  | PlanErrorKind
   | ClientErrorKind
   | QuorumErrorKind;
 
@@ -210,8 +211,10 @@ export class HintSendTimeoutError extends DynoringError {
  * - `Closed`: the store was closed.
  * - `RecordTooLarge`: a payload is larger than `maxRecordBytes`, so replay would refuse it.
  * - `NotADirectory`: the path exists and is not a directory.
+ * - `UnsafeDirectory`: the directory is not the store's alone (owned by another user, writable by group or
+ *   others), or a file the store needs (`LOCK`) is a symlink or not a regular file.
  */
-export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory';
+export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory' | 'UnsafeDirectory';
 
 /**
  * A durable hint store refused an operation for a reason of its own (the
@@ -457,6 +460,28 @@ export class QuorumError extends DynoringError {
     /** Racks that did not (or, for `QuorumMismatch`, nothing: every rack answered). */
     readonly missing: readonly RackOutcome[],
   ) {
+    super(kind, message);
+  }
+}
+
+/**
+ * Why a token plan cannot be made:
+ * - `HostCount`: the hosts given do not match the nodes to place (one host per new node).
+ * - `DuplicateEndpoint`: two nodes of the plan would listen on the same host:port.
+ * - `UnknownNode`: the node named is not in the cluster.
+ * - `MultipleTokens`: a node has several tokens; planning places one token per node, as the server expects.
+ * - `NoRoom`: a range is too short to take another token (fewer than 2 tokens wide).
+ * - `LastNodeInRack`: removing the node would leave its rack with no tokens.
+ * - `NotEmpty`: the output directory already holds `.yml` files.
+ */
+export type PlanErrorKind = 'HostCount' | 'DuplicateEndpoint' | 'UnknownNode' | 'MultipleTokens' | 'NoRoom' | 'LastNodeInRack' | 'NotEmpty';
+
+/** A plan (`planNew`, `planDouble`, `planAdd`, `planRemove`, `planReplace`) was refused; nothing was written. */
+export class PlanError extends DynoringError {
+  override name = 'PlanError';
+  declare readonly kind: PlanErrorKind;
+
+  constructor(kind: PlanErrorKind, message: string) {
     super(kind, message);
   }
 }

@@ -3,6 +3,7 @@
  * 22222): the cluster as that node's gossip sees it.
  */
 import type { Peer } from '../ring/peer.js';
+import { isWildcardHost } from './merge.js';
 import { JsonFields, listedPeers, parseJsonBody, type BodyContext, type ListedNode } from './body.js';
 
 /** Options for {@link parseClusterDescribe}. */
@@ -10,9 +11,6 @@ export interface ClusterDescribeOptions {
   /** Where the body came from (a URL), named in every error. */
   source?: string;
 }
-
-// A node listening on a wildcard reports it as its host; its `name` (the IP) is the address to reach it.
-const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
 
 /**
  * Parses `{"dcs":[{"name":DC,"racks":[{"name":RACK,"servers":[{"name":IP,
@@ -51,7 +49,7 @@ export function parseClusterDescribe(body: string, options: ClusterDescribeOptio
         found.push({
           dc,
           rack,
-          host: WILDCARD.has(host) ? ip : host,
+          host: isWildcardHost(host) ? ip : host,
           port: f.port(server.port, `${path}.port`),
           token: f.token(server.token, `${path}.token`),
         });
