@@ -10,35 +10,12 @@
  *   healthy path (DC_ONE, so both runs are acknowledged alike).
  * Skipped (no figures, a note) when redis-server is not installed.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { startRedis } from '../redis.mjs';
 import { median } from '../stats.mjs';
 
 const IN_FLIGHT = 256;
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startServer() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
-  probe.on('error', () => {});
-  await probe.connect().catch(() => undefined);
-  await probe.ping();
-  probe.disconnect();
-  return { port, child };
-}
 
 /** Runs `write(i)` for i in [0, n), `IN_FLIGHT` at a time; ns per write. */
 async function timed(n, write) {
@@ -62,7 +39,7 @@ export default async function run({ quick }) {
   let client;
   let hinting;
   try {
-    for (let i = 0; i < 4; i++) servers.push(await startServer());
+    for (let i = 0; i < 4; i++) servers.push(await startRedis());
     const seeds = servers.map((s, i) => `127.0.0.1:${30000 + i}:rack${1 + (i >> 1)}:dc1:${(i & 1) * 2147483648}`);
     const clientPort = Object.fromEntries(servers.map((s, i) => [`127.0.0.1:${30000 + i}`, s.port]));
     const base = { seeds, clientPort, localRack: 'rack1', nodes: 'redis', commandTimeoutMs: 10_000 };
@@ -130,6 +107,6 @@ export default async function run({ quick }) {
     for (const r of plain) r.disconnect();
     await client?.quit().catch(() => client.disconnect());
     await hinting?.quit().catch(() => hinting.disconnect());
-    for (const s of servers) s.child.kill('SIGKILL');
+    for (const s of servers) s.stop();
   }
 }
