@@ -46,7 +46,7 @@ export async function runParts(ctx: FailoverContext, parts: readonly { part: Par
   while (open.length > 0) {
     // Most pipelines go to one node: its group is kept outside the map.
     let firstNode = -1;
-    let firstGroup: Pending[] = [];
+    const firstGroup: Pending[] = [];
     let others: Map<number, Pending[]> | undefined;
     for (const p of open) {
       const index = p.attempts.next();
