@@ -42,8 +42,15 @@ export class Attempts {
       if (index === undefined) return undefined;
       if (!ctx.pool.usable(index)) continue;
       if (this.previous !== undefined) {
+        // The failed node may have left the pool meanwhile (a refresh removed it while its command was in flight).
+        const from = ctx.pool.get(this.previous.index);
         ctx.pool.countFailover(this.previous.index);
-        ctx.onFailover(nodeRef(ctx.pool.get(this.previous.index)!), nodeRef(ctx.pool.get(index)!), this.previous.reason, this.command);
+        ctx.onFailover(
+          from ? nodeRef(from) : unknownNode(this.previous.index),
+          nodeRef(ctx.pool.get(index)!),
+          this.previous.reason,
+          this.command,
+        );
       }
       this.tried++;
       return index;

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynoClient, type ClientEvents } from '../../src/client.js';
 import { RedisServer } from '../helpers/redis-servers.js';
 import { redisAvailable, waitFor } from './helpers.js';
+import { startRespServer } from './resp-server.js';
 
 const run = redisAvailable('test/client/sources.test.ts');
 const RAW = readFileSync(new URL('../fixtures/dynomite-admin/cluster_describe.raw', import.meta.url));
@@ -23,9 +24,11 @@ const PEER_PORTS = [20002, 20006, 20010, 20014];
 const reply = (body: string) =>
   `HTTP/1.1 200 OK \nContent-Type: application/json; charset=utf-8 \nContent-Length: ${Buffer.byteLength(body)} \r\n\r\n${body}`;
 
-/** A raw admin port: writes `current` to every request, then closes, as a Dynomite node does. */
-async function adminPort(): Promise<{ url: string; current: Buffer | string; requests: string[]; close(): Promise<void> }> {
-  const state = { current: RAW as Buffer | string, requests: [] as string[] };
+/** A raw admin port: writes `current` to every request, then closes, as a Dynomite node does (and as florida and Dynomite Manager servers end their replies). */
+async function adminPort(
+  first: Buffer | string = RAW,
+): Promise<{ url: string; current: Buffer | string; requests: string[]; close(): Promise<void> }> {
+  const state = { current: first, requests: [] as string[] };
   const server = net.createServer((socket) => {
     socket.once('data', (data) => {
       state.requests.push(data.toString('latin1').split('\r\n')[0]!);
@@ -94,6 +97,91 @@ describe.skipIf(!run)('DynoClient topology sources', () => {
     } finally {
       await client.quit();
       await admin.close();
+    }
+  });
+
+  it('lets a removed node finish its in-flight commands before its connection closes', async () => {
+    const admin = await adminPort();
+    // Node 3 (r2's second token) is a RESP server in the test that can stall; local rack r2 sends the key below to it.
+    const stalling = await startRespServer((c) => (c[0] === 'GET' ? '$1\r\nv\r\n' : undefined));
+    const ports = { ...clientPort, '127.0.0.1:20014': stalling.port };
+    const client = await DynoClient.connect({ clusterDescribe: admin.url, clientPort: ports, localRack: 'r2', refreshIntervalMs: 0 });
+    try {
+      const key = Array.from({ length: 100 }, (_, i) => `inflight:${i}`).find((k) => client.nodeFor(k).index === 3)!;
+      stalling.hold();
+      const reads = [client.get(key), client.get(key)];
+      await waitFor('both GETs to arrive', () => stalling.connections.flat().filter((c) => c[0] === 'GET').length === 2);
+      const body = RAW.toString('latin1').split('\r\n\r\n')[1]!;
+      admin.current = reply(body.replace(',{"name":"127.0.0.1","host":"127.0.0.1","port":20014,\n"token":2147483648\n}', ''));
+      expect(await client.refresh()).toBe(true);
+      expect(client.nodeFor(key).index).toBe(2);
+      // The node is out of the topology with its commands unanswered: its connection stays open for their replies.
+      await waitFor('QUIT after the GETs', () => stalling.connections.flat().some((c) => c[0] === 'QUIT'));
+      stalling.release();
+      expect(await Promise.all(reads)).toEqual(['v', 'v']);
+      await waitFor('the connection to close', () => stalling.events.includes('closed'));
+      // Nothing ended the connection before the held replies were written.
+      expect(stalling.events.slice(0, 3)).toEqual(['reply GET', 'reply GET', 'reply QUIT']);
+    } finally {
+      await client.quit();
+      await admin.close();
+      await stalling.close();
+    }
+  });
+
+  it('reads a florida seeds server, sending the request a Dynomite node sends', async () => {
+    const seeds = PEER_PORTS.map((p, i) => `127.0.0.1:${p}:rack${i < 2 ? 1 : 2}:dc1:${i % 2 === 0 ? 0 : 2147483648}`).join('|');
+    const florida = await adminPort(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${seeds.length}\r\n\r\n${seeds}`);
+    const client = await DynoClient.connect({ florida: florida.url, clientPort, localRack: 'rack2', refreshIntervalMs: 0 });
+    try {
+      expect(client.topology.peers.map((p) => [p.endpoint.port, p.rack, p.tokens[0]])).toEqual([
+        [20002, 'rack1', 0],
+        [20006, 'rack1', 2147483648],
+        [20010, 'rack2', 0],
+        [20014, 'rack2', 2147483648],
+      ]);
+      // The request line is the one in the bytes a real node sends its seeds server.
+      const expected = readFileSync(new URL('../fixtures/dynomite-admin/florida_request.raw', import.meta.url), 'latin1').split('\r\n')[0];
+      expect(florida.requests[0]!.replace('HTTP/1.1', 'HTTP/1.0')).toBe(expected);
+      await client.set('fl', 'x');
+      expect(client.nodeFor('fl').rack).toBe('rack2');
+      expect(await client.get('fl')).toBe('x');
+    } finally {
+      await client.quit();
+      await florida.close();
+    }
+  });
+
+  it("reads Dynomite Manager's token map, its hash tag and string numbers", async () => {
+    const nodes = PEER_PORTS.map((p, i) => ({
+      token: String(i % 2 === 0 ? 0 : 2147483648),
+      hostname: '127.0.0.1',
+      ip: '127.0.0.1',
+      zone: i < 2 ? 'us-east-1a' : 'us-east-1b',
+      dc: 'us-east-1',
+      port: String(p),
+      secure_port: String(p + 1000),
+      hashtag: '{}',
+    }));
+    const body = JSON.stringify(nodes);
+    const manager = await adminPort(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    const client = await DynoClient.connect({ dynomiteManager: manager.url, clientPort, localRack: 'us-east-1b', refreshIntervalMs: 0 });
+    try {
+      expect(client.topology.hashTag).toBe('{}');
+      expect(client.topology.peers.map((p) => [p.endpoint.port, p.rack, p.tokens[0]])).toEqual([
+        [20002, 'us-east-1a', 0],
+        [20006, 'us-east-1a', 2147483648],
+        [20010, 'us-east-1b', 0],
+        [20014, 'us-east-1b', 2147483648],
+      ]);
+      expect(manager.requests[0]).toMatch(/^GET \/REST\/v1\/admin\/cluster_describe HTTP\/1\.[01]$/);
+      // The hash tag routes {a}1 and {a}2 together.
+      expect(client.nodeFor('{a}1').index).toBe(client.nodeFor('{a}2').index);
+      await client.mset('{a}1', 'p', '{a}2', 'q');
+      expect(await client.mget('{a}1', '{a}2')).toEqual(['p', 'q']);
+    } finally {
+      await client.quit();
+      await manager.close();
     }
   });
 
