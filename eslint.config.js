@@ -4,7 +4,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', 'test-results/', 'coverage/', 'src/engine/wasm-binary.generated.ts', 'assembly/'] },
+  {
+    ignores: [
+      'dist/',
+      'build/',
+      'node_modules/',
+      'test-results/',
+      'coverage/',
+      'src/engine/wasm-binary.generated.ts',
+      'src/engine/wasm-exports.generated.ts',
+      'assembly/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

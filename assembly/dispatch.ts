@@ -1,30 +1,15 @@
 // Token dispatch: the owner of token t is the first entry whose token is >= t,
-// wrapping to entry 0 past the last token (DESIGN.md section 2).
+// wrapping to entry 0 past the last token (docs/design.md).
 //
 // The glue (src/engine/wasm-kernel.ts) writes each continuum block in the
-// layout chosen for its size when the continuum is built (layoutFor in
-// src/engine/kernel.ts):
-//
-// - SIMD, for racks of up to 8 entries: the sorted tokens XOR 0x80000000
-//   (x86 has a signed 32-bit compare but no unsigned one, and the bias turns
-//   one into the other), padded with 0x7FFFFFFF, the biased maximum, to a
-//   multiple of four (padding is never < t, so counts ignore it), then the
-//   peers, padded likewise. Dispatch counts the tokens below t.
-// - STREE, above 8 entries: a static B+ tree of 16-key nodes, one cache line
-//   each, biased like the SIMD tokens. Word 0 of the block holds the number
-//   of levels, word 1 the byte offset of the peers array, words 2 on the byte
-//   offset of each level, root first; the nodes start at byte 64. Leaf k
-//   holds sorted entries 16 k to 16 k + 15 (the last padded with the biased
-//   maximum). Slot j of inner node k holds the largest token under child
-//   17 k + j, or the maximum for the child that holds the last entry and any
-//   after it, so a query's rank in a node (keys below it) names the child to
-//   descend into, and its rank in leaf k gives the lower bound, 16 k + rank.
-//   Peers are indexed by that position; positions n and above hold the first
-//   entry's peer, the wrap-around owner.
+// layout chosen for its size when the continuum is built: SIMD for racks of
+// up to SIMD_MAX entries, an S-tree above. docs/wasm-abi.md describes both
+// block formats; assembly/abi.ts holds every constant that shapes them.
+import {
+  LAYOUT_SIMD, LAYOUT_STREE, STREE_FANOUT, STREE_LEVEL0_AT, STREE_LEVELS_AT, STREE_NODE_KEYS, STREE_PEERS_AT, TOKEN_BIAS,
+} from './abi';
 
-export const LAYOUT_SIMD: u32 = 0;
-export const LAYOUT_STREE: u32 = 1;
-const BIAS: u32 = 0x80000000;
+const BIAS = TOKEN_BIAS;
 
 @inline function padded(n: u32): usize {
   return (<usize>((n + 3) & ~3)) << 2;
@@ -146,25 +131,25 @@ function simdBatch8(block: usize, n: u32, q: usize, out: usize, count: u32, stri
 
 /** Byte offset of level h's first node (level 0 is the root, the last level the leaves). */
 @inline function level(s: usize, h: u32): usize {
-  return s + <usize>load<u32>(s + 8 + ((<usize>h) << 2));
+  return s + <usize>load<u32>(s + STREE_LEVEL0_AT + ((<usize>h) << 2));
 }
 
 /** Node of the next level: the child of node k that the rank of t names. */
 @inline function down(base: usize, k: u32, t: v128): u32 {
-  return k * 17 + rank(base + ((<usize>k) << 6), t);
+  return k * STREE_FANOUT + rank(base + ((<usize>k) << 6), t);
 }
 
 /** The owner from leaf k: its position in sorted order is 16 k + rank. */
 @inline function leafOwner(peers: usize, leaves: usize, k: u32, t: v128): u32 {
-  return load<u32>(peers + ((<usize>(k * 16 + rank(leaves + ((<usize>k) << 6), t))) << 2));
+  return load<u32>(peers + ((<usize>(k * STREE_NODE_KEYS + rank(leaves + ((<usize>k) << 6), t))) << 2));
 }
 
 @inline function streeOne(s: usize, t: u32): u32 {
-  const inner = load<u32>(s) - 1;
+  const inner = load<u32>(s + STREE_LEVELS_AT) - 1;
   const v = biased(t);
   let k: u32 = 0;
   for (let h: u32 = 0; h < inner; h++) k = down(level(s, h), k, v);
-  return leafOwner(s + <usize>load<u32>(s, 4), level(s, inner), k, v);
+  return leafOwner(s + <usize>load<u32>(s + STREE_PEERS_AT), level(s, inner), k, v);
 }
 
 // Eight searches in lockstep: each level's node loads are independent, so
@@ -172,8 +157,8 @@ function simdBatch8(block: usize, n: u32, q: usize, out: usize, count: u32, stri
 // The root is the same node for every query, so it is loaded once, into
 // registers. For trees of at least two levels (more than 16 entries).
 function streeBatch(s: usize, q: usize, out: usize, count: u32, stride: usize): u32 {
-  const inner = load<u32>(s) - 1;
-  const peers = s + <usize>load<u32>(s, 4);
+  const inner = load<u32>(s + STREE_LEVELS_AT) - 1;
+  const peers = s + <usize>load<u32>(s + STREE_PEERS_AT);
   const leaves = level(s, inner);
   const root = level(s, 0);
   const ra = v128.load(root), rb = v128.load(root, 16), rc = v128.load(root, 32), rd = v128.load(root, 48);
@@ -205,7 +190,7 @@ function streeBatch(s: usize, q: usize, out: usize, count: u32, stride: usize): 
 
 /** A one-leaf tree (up to 16 entries): the root, in registers, is the leaf. */
 function leafBatch(s: usize, q: usize, out: usize, count: u32, stride: usize): u32 {
-  const peers = s + <usize>load<u32>(s, 4);
+  const peers = s + <usize>load<u32>(s + STREE_PEERS_AT);
   const root = level(s, 0);
   const ra = v128.load(root), rb = v128.load(root, 16), rc = v128.load(root, 32), rd = v128.load(root, 48);
   let o = out;
@@ -237,7 +222,7 @@ export function dispatch(block: usize, n: u32, layout: u32, t: u32): u32 {
 /** Owners of `count` tokens at `q`, written `stride` bytes apart from `out`. */
 export function dispatchInto(block: usize, n: u32, layout: u32, q: usize, out: usize, count: u32, stride: usize): void {
   let done: u32;
-  if (layout == LAYOUT_STREE) done = n <= 16 ? leafBatch(block, q, out, count, stride) : streeBatch(block, q, out, count, stride);
+  if (layout == LAYOUT_STREE) done = n <= STREE_NODE_KEYS ? leafBatch(block, q, out, count, stride) : streeBatch(block, q, out, count, stride);
   else if (n <= 4) done = simdBatch4(block, n, q, out, count, stride);
   else done = simdBatch8(block, n, q, out, count, stride);
   for (let i = done; i < count; i++) {

@@ -3,6 +3,7 @@
 export { dispatch, dispatchBatch } from './dispatch';
 export { hashKeys, routeKeys } from './keys';
 export { findOverlaps } from './coverage';
+export * from './abi';
 
 /** First free byte after static data; the glue allocates from here. */
 export function heapBase(): usize {

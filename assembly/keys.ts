@@ -8,6 +8,24 @@ let tagStart: usize = 0;
 let tagEnd: usize = 0;
 
 /**
+ * Position of the first byte `b` in [p, end), or `end`: 16 bytes per compare.
+ * A load may read up to 15 bytes past `end`; the glue allocates each scratch
+ * array on a 64-byte boundary and more arrays follow the keys, so such a read
+ * stays in memory, and matches past `end` are ignored.
+ */
+@inline function findByte(p: usize, end: usize, b: i32): usize {
+  const needle = i8x16.splat(<i8>b);
+  for (; p < end; p += 16) {
+    const mask = i8x16.bitmask(i8x16.eq(v128.load(p), needle));
+    if (mask != 0) {
+      const at = p + <usize>ctz<u32>(mask);
+      return at < end ? at : end;
+    }
+  }
+  return end;
+}
+
+/**
  * The bytes to hash under a two-character hash tag: those strictly between the
  * first `open` and the first `close` after it, else the whole key. A negative
  * `open` means no tag.
@@ -16,18 +34,12 @@ let tagEnd: usize = 0;
   tagStart = start;
   tagEnd = end;
   if (open < 0) return;
-  for (let p = start; p < end; p++) {
-    if (<i32>load<u8>(p) == open) {
-      for (let e = p + 1; e < end; e++) {
-        if (<i32>load<u8>(e) == close) {
-          tagStart = p + 1;
-          tagEnd = e;
-          return;
-        }
-      }
-      return;
-    }
-  }
+  const at = findByte(start, end, open);
+  if (at == end) return;
+  const stop = findByte(at + 1, end, close);
+  if (stop == end) return;
+  tagStart = at + 1;
+  tagEnd = stop;
 }
 
 @inline function keyToken(hashId: u32, open: i32, close: i32, bytes: usize, offsets: usize, base: u32, k: usize): u32 {

@@ -1,20 +1,23 @@
 /**
  * Runs every benchmark module in bench/cases/ (sorted by file name) in this
  * one process against the built library, prints the figures and every target,
- * and writes bench/results.json. A module that throws is reported as failed
- * and the others still run; a missed target is printed as MISSED.
+ * and writes them to bench/results/latest.json, which git ignores, so a run
+ * leaves the tree clean. `--record` also writes the tracked bench/results.json
+ * (the figures the docs cite), for a full run only. A module that throws is
+ * reported as failed and the others still run; a missed target is printed as MISSED.
  *
- *   node bench/run.mjs [--quick] [name...]   names filter the case modules
- *                                            (a filtered run leaves results.json alone)
+ *   node bench/run.mjs [--quick] [--record] [name...]   names filter the case modules
  */
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.filter((a) => !a.startsWith('--'));
 const casesDir = new URL('./cases/', import.meta.url);
-const resultsFile = new URL('./results.json', import.meta.url);
+const latestFile = new URL('./results/latest.json', import.meta.url);
+const recordFile = new URL('./results.json', import.meta.url);
+const record = args.includes('--record');
 
 function machine() {
   const cpus = os.cpus();
@@ -100,10 +103,14 @@ const missed = results.targets.filter((t) => !t.met);
 console.log(`== summary: ${results.targets.length - missed.length} of ${results.targets.length} targets met`);
 if (missed.length > 0) printTargets(missed);
 for (const f of results.failed) console.log(`FAILED module: ${f.module}`);
-if (only.length === 0) {
-  await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`wrote ${resultsFile.pathname}`);
-} else {
-  console.log('filtered run: bench/results.json left as it was');
+const json = `${JSON.stringify(results, null, 2)}\n`;
+await mkdir(new URL('./', latestFile), { recursive: true });
+await writeFile(latestFile, json);
+console.log(`wrote ${latestFile.pathname}`);
+if (record && only.length === 0 && !quick) {
+  await writeFile(recordFile, json);
+  console.log(`wrote ${recordFile.pathname}`);
+} else if (record) {
+  console.log('--record needs a full run (no names, no --quick): bench/results.json left as it was');
 }
 if (results.failed.length > 0) process.exitCode = 1;

@@ -11,7 +11,7 @@ export function routeKeysDemo(yamlText: string) {
   // A proxy that parsed RESP holds keys as bytes: route them all in one call.
   const keys = new TextEncoder().encode('user:1user:22');
   const offsets = Uint32Array.of(0, 6, 13); // key i is keys[offsets[i], offsets[i + 1])
-  const byRack = topology.routeKeys(keys, offsets); // byRack[i * racks + r] = owner of key i in rack r
+  const byRack = topology.routeKeyBytes(keys, offsets); // byRack[i * racks + r] = owner of key i in rack r
   const same = topology.routeKeys(['user:1', 'user:22']); // strings are encoded as UTF-8
 
   return { token, tagged, owners, byRack, same, racks: topology.racks(topology.localDc) };

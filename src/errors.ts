@@ -210,8 +210,10 @@ export class HintSendTimeoutError extends DynoringError {
  * - `Closed`: the store was closed.
  * - `RecordTooLarge`: a payload is larger than `maxRecordBytes`, so replay would refuse it.
  * - `NotADirectory`: the path exists and is not a directory.
+ * - `UnsafeDirectory`: the directory is not the store's alone (owned by another user, writable by group or
+ *   others), or a file the store needs (`LOCK`) is a symlink or not a regular file.
  */
-export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory';
+export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory' | 'UnsafeDirectory';
 
 /**
  * A durable hint store refused an operation for a reason of its own (the

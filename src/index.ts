@@ -3,10 +3,18 @@
  * and hinted handoff, over a WebAssembly core with a TypeScript twin.
  */
 export { parseToken, MAX_TOKEN } from './ring/token.js';
-export { parseSeed, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
+export { parseSeed, formatSeed, endpointKey, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
 export { Continuum } from './ring/continuum.js';
-export { Topology, type TopologyOptions, type RackId, type RackOwner, type KeyReplicas } from './ring/topology.js';
-export { hash, type HashOptions } from './ring/key-hashing.js';
+export {
+  Topology,
+  TOPOLOGY_DEFAULTS,
+  type TopologyOptions,
+  type RouteKeysOptions,
+  type RackId,
+  type RackOwner,
+  type KeyReplicas,
+} from './ring/topology.js';
+export { hash, HASH_DEFAULTS, type HashOptions } from './ring/key-hashing.js';
 export { HASH_NAMES, type HashName } from './hash/functions.js';
 export { ready, engineInfo, type Engine } from './engine/engines.js';
 export {
@@ -21,7 +29,17 @@ export {
 export { parseClusterDescribe, type ClusterDescribeOptions } from './config/cluster-describe.js';
 export { parseDynomiteManager, type DynomiteManagerOptions, type DynomiteManagerTopology } from './config/dynomite-manager.js';
 export { parseFloridaSeeds, formatFloridaSeeds, type FloridaSeedsOptions } from './config/florida.js';
-export { mergeNodeConfigs, describeDisagreement, type Disagreement, type MergedConfig, type StatedValue } from './config/merge.js';
+export {
+  mergeNodeConfigs,
+  describeDisagreement,
+  describeConfigNote,
+  type ConfigNote,
+  type Disagreement,
+  type ExternalSeedProvider,
+  type MergedConfig,
+  type StatedValue,
+} from './config/merge.js';
+export { loadCluster, type Cluster } from './config/cluster.js';
 export {
   DynoringError,
   ConfigError,
@@ -47,6 +65,7 @@ export {
   checkTokenCoverage,
   validateTokenCoverage,
   describeCoverageIssue,
+  COVERAGE_DEFAULTS,
   type CoverageIssue,
   type CoverageOptions,
 } from './ring/coverage.js';
@@ -65,4 +84,4 @@ export {
   type PlannedNode,
   type PoolPlan,
 } from './plan/plan.js';
-export { seedString, CONSISTENCIES, DATA_STORES, type Consistency, type DataStore } from './plan/write-config.js';
+export { CONSISTENCIES, DATA_STORES, SEED_PROVIDERS, type Consistency, type DataStore, type SeedProvider } from './plan/write-config.js';

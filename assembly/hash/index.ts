@@ -6,27 +6,30 @@ import { hashJenkins } from './jenkins';
 import { hashMd5 } from './md5';
 import { hashMurmur } from './murmur';
 import { hashOneAtATime } from './one-at-a-time';
+import {
+  HASH_CRC16, HASH_CRC32, HASH_CRC32A, HASH_FNV1_32, HASH_FNV1_64, HASH_FNV1A_32, HASH_FNV1A_64,
+  HASH_HSIEH, HASH_JENKINS, HASH_MD5, HASH_MURMUR, HASH_ONE_AT_A_TIME,
+} from '../abi';
 
 /**
  * Hashes `len` bytes at `ptr` with the hash function `id` and returns the u32
- * token. Ids follow `HASH_NAMES` in src/hash/functions.ts: 0 one_at_a_time,
- * 1 md5, 2 crc16, 3 crc32, 4 crc32a, 5 fnv1_64, 6 fnv1a_64, 7 fnv1_32,
- * 8 fnv1a_32, 9 hsieh, 10 murmur, 11 jenkins. Allocates nothing.
+ * token. The ids are assembly/abi.ts's HASH_* constants, which the glue
+ * checks against `HASH_NAMES` at instantiation. Allocates nothing.
  */
 export function hashBytes(id: u32, ptr: usize, len: usize): u32 {
   switch (id) {
-    case 0: return hashOneAtATime(ptr, len);
-    case 1: return hashMd5(ptr, len);
-    case 2: return hashCrc16(ptr, len);
-    case 3: return hashCrc32(ptr, len);
-    case 4: return hashCrc32a(ptr, len);
-    case 5: return hashFnv1_64(ptr, len);
-    case 6: return hashFnv1a_64(ptr, len);
-    case 7: return hashFnv1_32(ptr, len);
-    case 8: return hashFnv1a_32(ptr, len);
-    case 9: return hashHsieh(ptr, len);
-    case 10: return hashMurmur(ptr, len);
-    case 11: return hashJenkins(ptr, len);
+    case HASH_ONE_AT_A_TIME: return hashOneAtATime(ptr, len);
+    case HASH_MD5: return hashMd5(ptr, len);
+    case HASH_CRC16: return hashCrc16(ptr, len);
+    case HASH_CRC32: return hashCrc32(ptr, len);
+    case HASH_CRC32A: return hashCrc32a(ptr, len);
+    case HASH_FNV1_64: return hashFnv1_64(ptr, len);
+    case HASH_FNV1A_64: return hashFnv1a_64(ptr, len);
+    case HASH_FNV1_32: return hashFnv1_32(ptr, len);
+    case HASH_FNV1A_32: return hashFnv1a_32(ptr, len);
+    case HASH_HSIEH: return hashHsieh(ptr, len);
+    case HASH_MURMUR: return hashMurmur(ptr, len);
+    case HASH_JENKINS: return hashJenkins(ptr, len);
   }
   // The TypeScript side validates ids (hashId), so another id is a bug: trap.
   unreachable();

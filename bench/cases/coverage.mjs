@@ -3,7 +3,7 @@
  * with 250 tokens each (a million tokens), WebAssembly vs TypeScript engine.
  * Contract: `run({ quick, lib })` with `lib` the built library module.
  */
-import { median } from '../stats.mjs';
+import { median, random as xorshift } from '../stats.mjs';
 
 const PEERS = 4_000;
 const TOKENS_PER_PEER = 250;
@@ -12,13 +12,7 @@ const GOAL = 3; // WebAssembly at least 3x faster
 
 /** Peers in two datacenters and three racks with pseudo-random tokens, and a few planted overlaps. */
 function makePeers() {
-  let seed = 0x2545f491;
-  const random = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return seed >>> 0;
-  };
+  const random = xorshift(0x2545f491);
   const peers = [];
   for (let i = 0; i < PEERS; i++) {
     const tokens = Array.from({ length: TOKENS_PER_PEER }, random);

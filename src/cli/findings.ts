@@ -3,8 +3,18 @@
  * the shape `--json` prints, and what the text report is rendered from.
  * The shape is versioned; fields are only ever added.
  */
-import { checkTokenCoverage, type ConfigError, type ConfigLocation, type Disagreement, type Peer } from '../index.js';
-import { endpointKey } from '../ring/peer.js';
+import {
+  checkTokenCoverage,
+  describeConfigNote,
+  describeCoverageIssue,
+  describeDisagreement,
+  endpointKey,
+  type ConfigError,
+  type ConfigLocation,
+  type Disagreement,
+  type ConfigNote,
+  type Peer,
+} from '../index.js';
 import { InputError } from '../errors.js';
 import type { LoadedConfig } from './load.js';
 
@@ -41,8 +51,15 @@ export interface StatedValue {
   at: Location | null;
 }
 
+/** A loader note as findings carry it: located by `at` (a {@link Location}), with its message. */
+type AsFinding<N> = N extends unknown ? Omit<N, 'level' | 'where'> & { at: Location | null; message: string } : never;
+
 /** Worth knowing but not a failure; `validate` still exits 0. */
-export type Warning = { kind: 'MultipleTokens'; peer: PeerRef; tokens: number[]; message: string };
+export type Warning =
+  { kind: 'MultipleTokens'; peer: PeerRef; tokens: number[]; message: string } | AsFinding<Extract<ConfigNote, { level: 'warning' }>>;
+
+/** How a file was read, for the record: a wildcard `dyn_listen` matched to another file's seed. */
+export type Note = Omit<AsFinding<Extract<ConfigNote, { level: 'note' }>>, 'matchedAt'> & { matchedAt: Location | null };
 
 /** Everything `validate` reports. */
 export interface Findings {
@@ -53,11 +70,12 @@ export interface Findings {
   summary: { datacenters: number; racks: number; peers: number; tokens: number; problems: number; warnings: number };
   problems: Problem[];
   warnings: Warning[];
+  notes: Note[];
 }
 
-/** Checks coverage, cross-file agreement and multi-token peers. */
-export function collectFindings({ files, merged }: LoadedConfig): Findings {
-  const { peers, origins } = merged;
+/** Checks coverage, cross-file agreement and multi-token peers, and carries the loader's notes. */
+export function collectFindings({ files, config, topology }: LoadedConfig): Findings {
+  const { peers, origins } = config;
   const ref = (p: Peer): PeerRef => ({
     index: p.index,
     endpoint: endpointKey(p.endpoint),
@@ -68,25 +86,14 @@ export function collectFindings({ files, merged }: LoadedConfig): Findings {
   });
 
   const problems: Problem[] = checkTokenCoverage(peers).map((issue): Problem => {
+    const message = describeCoverageIssue(issue, peers);
     if (issue.kind === 'EmptyRack') {
-      const members = peers.filter((p) => p.dc === issue.dc && p.rack === issue.rack).map(ref);
-      return {
-        ...issue,
-        peers: members,
-        message: `rack '${issue.rack}' in datacenter '${issue.dc}' has no tokens: requests routed there fail with NoTargets; give its peers tokens`,
-      };
+      return { ...issue, peers: peers.filter((p) => p.dc === issue.dc && p.rack === issue.rack).map(ref), message };
     }
-    const [a, b] = issue.peers.map((i) => ref(peers[i]!)) as [PeerRef, PeerRef];
-    return {
-      ...issue,
-      peers: [a, b],
-      message:
-        `peers ${a.index} (${a.endpoint}) and ${b.index} (${b.endpoint}) both claim token ${issue.token} in rack '${issue.rack}' ` +
-        `of datacenter '${issue.dc}': which one owns it would depend on iteration order; give each peer of a rack its own tokens`,
-    };
+    return { ...issue, peers: issue.peers.map((i) => ref(peers[i]!)) as [PeerRef, PeerRef], message };
   });
   const byEndpoint = new Map(peers.map((p) => [endpointKey(p.endpoint), p]));
-  problems.push(...merged.disagreements.map((d) => disagreement(d, (endpoint) => ref(byEndpoint.get(endpoint)!))));
+  problems.push(...config.disagreements.map((d) => disagreement(d, (endpoint) => ref(byEndpoint.get(endpoint)!))));
 
   const warnings: Warning[] = peers
     .filter((p) => p.tokens.length > 1)
@@ -98,15 +105,22 @@ export function collectFindings({ files, merged }: LoadedConfig): Findings {
         `peer ${p.index} (${endpointKey(p.endpoint)}) has ${p.tokens.length} tokens: dynoring routes with all of them, ` +
         'but the Dynomite server mishandles a peer with more than one token and its gossip advertises only the first',
     }));
+  const notes: Note[] = [];
+  for (const n of config.notes) {
+    const { level: _, where, ...rest } = n;
+    const at = location(where)[0] ?? null;
+    const message = describeConfigNote(n);
+    if (rest.kind === 'WildcardMatched') notes.push({ ...rest, at, matchedAt: location(rest.matchedAt)[0] ?? null, message });
+    else warnings.push({ ...rest, at, message });
+  }
 
-  const racks = new Set(peers.map((p) => `${p.dc}\u0000${p.rack}`));
   return {
     version: FINDINGS_VERSION,
     files,
     ok: problems.length === 0,
     summary: {
-      datacenters: new Set(peers.map((p) => p.dc)).size,
-      racks: racks.size,
+      datacenters: topology.datacenters().length,
+      racks: topology.racks().length,
       peers: peers.length,
       tokens: peers.reduce((n, p) => n + p.tokens.length, 0),
       problems: problems.length,
@@ -114,6 +128,7 @@ export function collectFindings({ files, merged }: LoadedConfig): Findings {
     },
     problems,
     warnings,
+    notes,
   };
 }
 
@@ -123,17 +138,8 @@ function location(where: ConfigLocation): Location[] {
 
 function disagreement(d: Disagreement, peerAt: (endpoint: string) => PeerRef): Problem {
   const values = d.values.map((v) => ({ value: v.value, at: location(v.where)[0] ?? null }));
-  const list = values.map((v) => `'${v.value}'`).join(' vs ');
-  if (d.kind === 'SettingMismatch') {
-    return { ...d, values, message: `files disagree about ${d.setting} (${list}): every node of a pool must use the same ${d.setting}` };
-  }
-  const peer = peerAt(d.endpoint);
-  return {
-    ...d,
-    values,
-    peer,
-    message: `files disagree about the ${d.field} of peer ${peer.index} (${d.endpoint}): ${list}; make every node's file say the same`,
-  };
+  const message = describeDisagreement(d);
+  return d.kind === 'SettingMismatch' ? { ...d, values, message } : { ...d, values, peer: peerAt(d.endpoint), message };
 }
 
 /** What `validate --json` prints when a file cannot be read or parsed (exit 2). */

@@ -3,15 +3,16 @@
  * below, runs it, and turns every expected failure into a message and exit
  * status 2 (never a stack trace). `bin.ts` wires it to the process.
  */
-import { DynoringError } from '../errors.js';
+// The bundler inlines this one field, so the CLI reports the version it was built from.
+import { version } from '../../package.json';
+import { DynoringError, UsageError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
+import { reportCommand } from './commands/report.js';
 import { ringCommand } from './commands/ring.js';
 import { routeCommand } from './commands/route.js';
 import { validateCommand } from './commands/validate.js';
-import { UsageError } from '../errors.js';
 import { EXIT, type Io } from './io.js';
-import { reportCommand } from './commands/report.js';
 import { planCommand } from './commands/plan.js';
 import { diffCommand } from './commands/diff.js';
 import { seedsCommand } from './commands/seeds.js';
@@ -39,7 +40,8 @@ FILE is a node's dynomite.yml, or a file of seed strings
 as one pool: the same host:port is the same peer, and the first file's own
 node is the local node.
 
-Run 'dynoring <command> --help' for a command's options and output.
+Run 'dynoring <command> --help' for a command's options and output,
+'dynoring --version' for the version.
 
 Exit status: 0 success, 1 problems found (validate, route),
 2 bad command line, or a file that cannot be read or parsed.
@@ -50,6 +52,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     io.out(usage);
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`${version}\n`);
     return EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === name);

@@ -1,5 +1,6 @@
 /** `DynoClient` options, their defaults, and how they are checked. */
 import type { RedisOptions } from 'ioredis';
+import type { HashName } from '../hash/functions.js';
 import type { Topology } from '../ring/topology.js';
 import type { Endpoint, Peer } from '../ring/peer.js';
 import { describe } from '../ring/token.js';
@@ -38,7 +39,7 @@ export interface ClientOptions extends TopologySourceOptions {
   /** Client ports where the source does not say them (seed lists, admin sources). @default peer port + 1, with a warning */
   clientPort?: ClientPortOption;
   /** Overrides the source's `hash:`. */
-  hash?: string;
+  hash?: HashName;
   /** Overrides the source's `hash_tag:`. */
   hashTag?: string;
   /** Attempts per command, across nodes, the first included. @default 3 */

@@ -4,6 +4,7 @@
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { ConfigError, type ConfigLocation } from '../errors.js';
+import { checkHashName, type HashName } from '../hash/functions.js';
 import { keyHashing } from '../ring/key-hashing.js';
 import { parseEndpoint, parseSeed, type Endpoint } from '../ring/peer.js';
 import { describe, parseTokenList } from '../ring/token.js';
@@ -23,7 +24,10 @@ export interface PeerDeclaration {
   name?: string;
   /** Is this the file's own node (from `dyn_listen`, `rack`, `datacenter`, `tokens`)? */
   own: boolean;
+  /** Where it is declared: the seed's line, or the node's `tokens:` line (else its `dyn_listen:` line). */
   where: ConfigLocation;
+  /** For the file's own node, where its `dyn_listen` is. */
+  listenAt?: ConfigLocation;
 }
 
 /** When a link is encrypted, per Dynomite's `secure_server_option`. */
@@ -34,7 +38,7 @@ export interface NodeConfig {
   file?: string;
   /** The node's own declaration first (absent for a seed list), then its seeds. */
   peers: PeerDeclaration[];
-  hash?: string;
+  hash?: HashName;
   hashTag?: string;
   secureServerOption: SecureServerOption;
   /**
@@ -43,6 +47,12 @@ export interface NodeConfig {
    * peers already reach the node on.
    */
   listen?: Endpoint;
+  /**
+   * `dyn_seed_provider` as written, and where. Only `simple_provider` (the
+   * server's default) takes the peers from `dyn_seeds`; the server treats any
+   * other value but `dns_provider` and `florida_provider` as simple too.
+   */
+  seedProvider?: { name: string; where: ConfigLocation };
 }
 
 // The server's own defaults (conf.h) when a file leaves these out.
@@ -59,9 +69,8 @@ const SECURE_OPTIONS: readonly SecureServerOption[] = ['none', 'rack', 'datacent
  * @throws {ConfigError} with file and line for YAML errors and bad values.
  */
 export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
-  const { text, file } = typeof source === 'string' ? { text: source, file: undefined } : source;
+  const { text, file } = sourceText(source, 'a dynomite.yml');
   const at = (line?: number): ConfigLocation => ({ ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) });
-  if (typeof text !== 'string') throw new ConfigError(`expected the text of a dynomite.yml, got ${describe(text)}`, at());
   if (text.trim() === '') throw new ConfigError('the file is empty: expected a dynomite.yml with one pool', at());
 
   const lines = new LineCounter();
@@ -91,6 +100,8 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
     const item = field(name);
     if (!item) return undefined;
     const line = lineOf(item.value) ?? lineOf(item.key);
+    // `rack:` with nothing after it is an empty value, refused below where empty is wrong.
+    if (item.value === null) return { value: '', ...(line === undefined ? {} : { line }) };
     if (!isScalar(item.value) || typeof item.value.value !== 'string') {
       throw new ConfigError(`'${name}' must be a single value`, at(line));
     }
@@ -104,13 +115,22 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
 
   const tokensField = scalar('tokens');
   const tokens = tokensField ? parseTokenList(tokensField.value, at(tokensField.line)) : [];
+  // Left out, the server uses its defaults; written empty, it is a mistake the topology would only meet later.
+  const name = (field: 'datacenter' | 'rack', fallback: string): string => {
+    const stated = scalar(field);
+    if (stated === undefined) return fallback;
+    if (stated.value.trim() === '')
+      throw new ConfigError(`'${field}' is empty: name the node's ${field}, or leave the line out for '${fallback}'`, at(stated.line));
+    return stated.value;
+  };
   const own: PeerDeclaration = {
     endpoint,
-    dc: scalar('datacenter')?.value ?? DEFAULT_DC,
-    rack: scalar('rack')?.value ?? DEFAULT_RACK,
+    dc: name('datacenter', DEFAULT_DC),
+    rack: name('rack', DEFAULT_RACK),
     tokens,
     own: true,
     where: at(tokensField?.line ?? listen.line),
+    listenAt: at(listen.line),
   };
 
   const peers = [own];
@@ -148,13 +168,14 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
       at(scalar('secure_server_option')?.line),
     );
   }
+  const provider = scalar('dyn_seed_provider');
   const hashField = scalar('hash');
   const tagField = scalar('hash_tag');
-  const hash = hashField?.value;
   const hashTag = tagField?.value;
   // Check the settings here, where their lines are known.
+  let hash: HashName | undefined;
   try {
-    keyHashing({ ...(hash === undefined ? {} : { hash }) });
+    hash = hashField === undefined ? undefined : checkHashName(hashField.value);
   } catch (err) {
     throw new ConfigError((err as Error).message, at(hashField?.line));
   }
@@ -172,6 +193,7 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
     ...(clientEndpoint === undefined
       ? {}
       : { listen: { host: WILDCARD_HOSTS.has(clientEndpoint.host) ? endpoint.host : clientEndpoint.host, port: clientEndpoint.port } }),
+    ...(provider === undefined ? {} : { seedProvider: { name: provider.value, where: at(provider.line) } }),
   };
 }
 
@@ -180,7 +202,7 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
  * starting with `#` are skipped. No peer is the local node.
  */
 export function parseSeedList(source: ConfigSource | string): NodeConfig {
-  const { text, file } = typeof source === 'string' ? { text: source, file: undefined } : source;
+  const { text, file } = sourceText(source, 'a seed list');
   const peers: PeerDeclaration[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
@@ -194,24 +216,32 @@ export function parseSeedList(source: ConfigSource | string): NodeConfig {
 }
 
 /**
- * Parses a file as `dynomite.yml` when it looks like YAML mapping text, else
- * as a seed list. A seed line (`host:port:rack:dc:tokens`) is also a valid
- * YAML scalar, so the shape decides: a seed list has no `key: value` lines.
+ * Parses a file as `dynomite.yml` when it has a YAML `key:` line, else as a
+ * seed list. A seed line (`host:port:rack:dc:tokens`) is also a valid YAML
+ * scalar, but its first colon is never followed by a space or the line's end,
+ * which a mapping key's always is; so one malformed seed line is reported as
+ * a bad seed on its own line, not as YAML.
  */
-export function parseConfigFile(source: ConfigSource): NodeConfig {
-  const looksLikeSeeds = source.text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .every((l) => /^(-\s*)?\S+:\d+:[^:\s]+:[^:\s]+:[^\s]*(\s+\S.*)?$/.test(l));
-  return looksLikeSeeds && source.text.trim() !== '' ? parseSeedList(source) : parseDynomiteYaml(source);
+export function parseConfigFile(source: ConfigSource | string): NodeConfig {
+  const { text } = sourceText(source, 'a dynomite.yml or a seed list');
+  const yaml = text.split(/\r?\n/).some((l) => /^\s*[^\s#:][^:]*:(\s|$)/.test(l));
+  return yaml || text.trim() === '' ? parseDynomiteYaml(source) : parseSeedList(source);
+}
+
+/** The text and file of a source, or a TypeError for a caller passing something else. */
+function sourceText(source: ConfigSource | string, what: string): ConfigSource {
+  if (typeof source === 'string') return { text: source };
+  if (typeof source !== 'object' || source === null || typeof source.text !== 'string')
+    throw new TypeError(`expected the text of ${what} (a string, or { text, file }), got ${describe(source)}`);
+  return source;
 }
 
 function declaration(seed: string, where: ConfigLocation): PeerDeclaration {
   // parseSeed validates the text; the index is assigned when files are merged.
   const p = parseSeed(seed, 0, {}, where);
   return {
-    endpoint: p.endpoint,
+    // `[fd00::1]` and `fd00::1` are one host, as dyn_listen reads them.
+    endpoint: { host: p.endpoint.host.replace(/^\[(.*)\]$/, '$1'), port: p.endpoint.port },
     rack: p.rack,
     dc: p.dc,
     tokens: [...p.tokens],

@@ -3,7 +3,7 @@
  * Dynomite node started with `dyn_seed_provider: florida_provider`.
  */
 import { ConfigError } from '../errors.js';
-import { makePeer, parseSeed, type Peer } from '../ring/peer.js';
+import { formatSeed, makePeer, parseSeed, type Peer } from '../ring/peer.js';
 import { bodyError, type BodyContext } from './body.js';
 
 /** Options for {@link parseFloridaSeeds}. */
@@ -57,8 +57,8 @@ export function parseFloridaSeeds(body: string, options: FloridaSeedsOptions = {
 
 /**
  * Writes peers as a florida seeds body, the exact inverse of
- * {@link parseFloridaSeeds}: `host:port:rack:dc:token` joined by `|`, no
- * whitespace.
+ * {@link parseFloridaSeeds}: each peer as {@link formatSeed} writes it,
+ * `host:port:rack:dc:token`, joined by `|`, no whitespace.
  *
  * @throws {ConfigError} for no peers, a peer without exactly one token, or
  *   a field the format cannot carry (`|`, whitespace; `:` in a rack or
@@ -71,20 +71,15 @@ export function formatFloridaSeeds(peers: readonly Peer[]): string {
     throw new ConfigError('florida seeds: no peers to write: the server refuses an empty body');
   return peers
     .map((p, i) => {
-      const what = (problem: string) => new ConfigError(`florida seeds: peer ${i} (index ${p.index}): ${problem}`);
-      if (p.tokens.length !== 1) throw what(`has ${p.tokens.length} tokens; the format carries exactly one per node`);
-      for (const [field, value] of [
-        ['host', p.endpoint.host],
-        ['rack', p.rack],
-        ['dc', p.dc],
-      ] as const) {
-        if (value === '' || /[\s|]/.test(value) || (field !== 'host' && value.includes(':'))) {
-          throw what(
-            `${field} '${value}' cannot be written: it must be non-empty, without whitespace or '|'${field === 'host' ? '' : " or ':'"}`,
-          );
-        }
+      const entry = `florida seeds: entry ${i}`;
+      if (p.tokens.length !== 1)
+        throw new ConfigError(`${entry}: peer ${p.index}: has ${p.tokens.length} tokens; the format carries exactly one per node`);
+      try {
+        return formatSeed(p);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        throw new ConfigError(`${entry}: ${err.message}`);
       }
-      return `${p.endpoint.host}:${p.endpoint.port}:${p.rack}:${p.dc}:${p.tokens[0]}`;
     })
     .join('|');
 }

@@ -9,7 +9,7 @@ import { describe } from '../ring/token.js';
 import { jsKernel } from './js-kernel.js';
 import type { Kernel } from './kernel.js';
 import { WASM_BASE64 } from './wasm-binary.generated.js';
-import { wasmKernel, type WasmEngine } from './wasm-kernel.js';
+import { wasmKernel, type WasmEngine, type WasmLimits } from './wasm-kernel.js';
 
 /** Which engine runs the kernels: `auto` picks WebAssembly where it has loaded. */
 export type Engine = 'auto' | 'wasm' | 'js';
@@ -30,10 +30,13 @@ function isNode(): boolean {
   return typeof p?.versions?.node === 'string';
 }
 
+function compileSync(): WebAssembly.Module {
+  return new WebAssembly.Module(decodeBase64(WASM_BASE64) as BufferSource);
+}
+
 function loadSync(): void {
   try {
-    const module = new WebAssembly.Module(decodeBase64(WASM_BASE64) as BufferSource);
-    wasm = wasmKernel(new WebAssembly.Instance(module, {}));
+    wasm = wasmKernel(new WebAssembly.Instance(compileSync(), {}));
   } catch (err) {
     failure = (err as Error).message;
   }
@@ -92,4 +95,14 @@ export function kernelFor(engine: Engine): Kernel {
 /** The WebAssembly engine itself, for tests that inspect its memory. */
 export function wasmEngine(): WasmEngine | undefined {
   return wasm;
+}
+
+/**
+ * A fresh WebAssembly engine with its own memory and the given limits, for
+ * tests that reach the large slot and the split scan with small inputs.
+ *
+ * @internal
+ */
+export function createWasmEngine(limits: Partial<WasmLimits>): WasmEngine {
+  return wasmKernel(new WebAssembly.Instance(compileSync(), {}), limits);
 }

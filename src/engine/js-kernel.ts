@@ -27,14 +27,22 @@ function dispatch(c: ContinuumData, t: number): number {
 let tagStart = 0;
 let tagEnd = 0;
 
+/** Index of the first `value` in `bytes[from, end)`, or -1. */
+function indexIn(bytes: Uint8Array, value: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (bytes[i] === value) return i;
+  return -1;
+}
+
+// Bounded by the key's end: `indexOf` would scan the rest of the buffer (the
+// rest of a batch, or a 64 KiB scratch buffer) whenever a key has no tag.
 function tagRange(bytes: Uint8Array, start: number, end: number, open: number, close: number): void {
   tagStart = start;
   tagEnd = end;
   if (open < 0) return;
-  const at = bytes.indexOf(open, start);
-  if (at < 0 || at >= end) return;
-  const stop = bytes.indexOf(close, at + 1);
-  if (stop < 0 || stop >= end) return;
+  const at = indexIn(bytes, open, start, end);
+  if (at < 0) return;
+  const stop = indexIn(bytes, close, at + 1, end);
+  if (stop < 0) return;
   tagStart = at + 1;
   tagEnd = stop;
 }

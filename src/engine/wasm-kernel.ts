@@ -1,39 +1,60 @@
 /**
  * The WebAssembly engine: the only module that knows the kernels' memory
- * layout. It owns linear memory above the module's static data:
+ * layout (docs/wasm-abi.md). Every constant of that layout is read from the
+ * module's exported globals (assembly/abi.ts) once, when the engine is
+ * created, and checked against the library's own. Linear memory above the
+ * module's static data is laid out as:
  *
  * - a resident region, where continuums and route tables stay between calls
  *   (a bump allocator; when full, everything is evicted at once by bumping a
  *   generation, so memory stays bounded however many topologies come and go);
- * - a scratch region above it, reset on every call, for a batch's inputs and
- *   outputs, which are copied in and out in chunks.
+ * - a large slot after it, for the one most recent block too big for the
+ *   resident region, so repeated calls on a huge continuum do not upload it
+ *   again each time;
+ * - a scratch region above that, reset on every call, for a batch's inputs
+ *   and outputs, which are copied in and out in bounded chunks, so memory
+ *   stays bounded whatever the batch size.
+ *
+ * Addresses are plain non-negative numbers up to 2^32 (no 32-bit bit tricks,
+ * which would wrap past 2^31); the exports take them as `usize`.
  */
-import type { ContinuumData, CoverageInput, Kernel, KeyHashing, Layout, Overlaps, RouteTable } from './kernel.js';
+import { EngineError } from '../errors.js';
+import { HASH_NAMES } from '../hash/functions.js';
+import { jsKernel } from './js-kernel.js';
+import {
+  SIMD_MAX,
+  type ContinuumData,
+  type CoverageInput,
+  type Kernel,
+  type KeyHashing,
+  type Layout,
+  type Overlaps,
+  type RouteTable,
+} from './kernel.js';
+import type { WasmExports } from './wasm-exports.generated.js';
 
-interface Exports {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  dispatch(block: number, n: number, layout: number, t: number): number;
-  dispatchBatch(block: number, n: number, layout: number, q: number, out: number, count: number): void;
-  hashKeys(hashId: number, open: number, close: number, bytes: number, offsets: number, base: number, count: number, out: number): void;
-  routeKeys(
-    table: number,
-    racks: number,
-    hashId: number,
-    open: number,
-    close: number,
-    bytes: number,
-    offsets: number,
-    base: number,
-    count: number,
-    tokens: number,
-    out: number,
-  ): void;
-  findOverlaps(src: number, tmp: number, hist: number, n: number, out: number): number;
+/** Sizes the WebAssembly engine works within. */
+export interface WasmLimits {
+  /**
+   * Bytes kept for resident continuums and route tables before they are all
+   * evicted. A larger block gets the large slot.
+   *
+   * @default 32 MiB
+   */
+  residentBytes: number;
+  /**
+   * Most token entries one duplicate scan sorts in WebAssembly memory (40
+   * bytes each); a larger input is split by token range into scans of at most
+   * this many.
+   *
+   * @default 2^20 (40 MiB of scratch)
+   */
+  coverageEntries: number;
 }
 
-/** Bytes kept for resident continuums before they are all evicted. */
-export const RESIDENT_BYTES = 32 << 20;
+/** Defaults of {@link WasmLimits}. */
+export const WASM_LIMITS: Readonly<WasmLimits> = Object.freeze({ residentBytes: 32 << 20, coverageEntries: 1 << 20 });
+
 /**
  * Tokens or keys per chunk copied through scratch memory. Measured at 2^10 to
  * 2^16 tokens per chunk: larger chunks cost less per token (fewer crossings),
@@ -43,89 +64,142 @@ const CHUNK = 1 << 14;
 /** Key bytes per chunk (a single longer key gets a chunk of its own). */
 const CHUNK_BYTES = 1 << 20;
 const PAGE = 65536;
-/** The SIMD layout stores tokens XOR this, so the kernels can use signed compares. */
-const BIAS = 0x8000_0000;
 const PAD_TOKEN = 0xffff_ffff;
-
-/** Layout ids as assembly/dispatch.ts numbers them. */
-const LAYOUT_ID: Record<Layout, number> = { simd: 0, stree: 1 };
+/** Radix digit per partition level of an oversized duplicate scan. */
+const DIGIT_BITS = 8;
 
 // Blocks start on a cache line, so each S-tree node is exactly one line.
-const align64 = (n: number) => (n + 63) & ~63;
-const paddedLength = (n: number) => (n + 3) & ~3;
-/** Words before the peers array of the SIMD layout: the tokens, padded to 16 bytes. */
-const peersAt = (c: ContinuumData) => paddedLength(c.tokens.length);
-const continuumBytes = (c: ContinuumData) => (c.layout === 'stree' ? streeShape(c.tokens.length).bytes : 8 * peersAt(c));
+const align64 = (n: number) => Math.ceil(n / 64) * 64;
+const padded4 = (n: number) => Math.ceil(n / 4) * 4;
 
-/** S-tree keys per node (one 64-byte cache line) and children per inner node. */
-const NODE = 16;
-const FANOUT = 17;
-/** Bytes before the root: levels, peers offset and each level's offset, in u32 words. */
-const STREE_HEADER = 64;
-
-/**
- * Node counts per level of the S-tree over n entries, root first, and the
- * byte offsets of each level and of the peers array.
- */
-function streeShape(n: number): { counts: number[]; levels: number[]; peers: number; bytes: number } {
-  const counts = [Math.ceil(n / NODE)];
-  while (counts[0]! > 1) counts.unshift(Math.ceil(counts[0]! / FANOUT));
-  const levels: number[] = [];
-  let at = STREE_HEADER;
-  for (const count of counts) {
-    levels.push(at);
-    at += 4 * NODE * count;
-  }
-  // One peer per leaf slot, plus one for the rank past a full last leaf; slots from n on wrap.
-  const peerSlots = paddedLength(NODE * counts[counts.length - 1]! + 1);
-  return { counts, levels, peers: at, bytes: at + 4 * peerSlots };
+/** The module's ABI constants (assembly/abi.ts), read once. */
+interface Abi {
+  readonly layoutId: Readonly<Record<Layout, number>>;
+  readonly bias: number;
+  readonly nodeKeys: number;
+  readonly fanout: number;
+  readonly headerBytes: number;
+  readonly levelsAt: number;
+  readonly peersAt: number;
+  readonly level0At: number;
+  readonly routeEntryBytes: number;
 }
 
+type Global = { readonly value: number };
+
+/**
+ * Reads the ABI constants and checks those the library states itself: each
+ * hash id against its position in `HASH_NAMES`, and the SIMD layout's size
+ * limit against `SIMD_MAX` (continuums choose their layout before the module
+ * loads).
+ *
+ * @throws {EngineError} for a module built from other sources than this library.
+ */
+function readAbi(x: WasmExports): Abi {
+  const globals = x as unknown as Record<string, Global | undefined>;
+  const read = (name: string): number => {
+    const g = globals[name];
+    if (typeof g?.value !== 'number')
+      throw new EngineError(`the WebAssembly module exports no constant ${name}: rebuild it from assembly/`);
+    return g.value >>> 0;
+  };
+  const mismatch = (what: string, module: number, library: number) =>
+    new EngineError(
+      `the WebAssembly module and the library disagree about ${what} (${module} against ${library}): rebuild it from assembly/`,
+    );
+  if (read('HASH_COUNT') !== HASH_NAMES.length) throw mismatch('the number of hash functions', read('HASH_COUNT'), HASH_NAMES.length);
+  HASH_NAMES.forEach((name, id) => {
+    const own = read(`HASH_${name.toUpperCase()}`);
+    if (own !== id) throw mismatch(`the id of hash '${name}'`, own, id);
+  });
+  if (read('SIMD_MAX') !== SIMD_MAX) throw mismatch('the largest SIMD-layout continuum', read('SIMD_MAX'), SIMD_MAX);
+  return {
+    layoutId: { simd: read('LAYOUT_SIMD'), stree: read('LAYOUT_STREE') },
+    bias: read('TOKEN_BIAS'),
+    nodeKeys: read('STREE_NODE_KEYS'),
+    fanout: read('STREE_FANOUT'),
+    headerBytes: read('STREE_HEADER_BYTES'),
+    levelsAt: read('STREE_LEVELS_AT'),
+    peersAt: read('STREE_PEERS_AT'),
+    level0At: read('STREE_LEVEL0_AT'),
+    routeEntryBytes: read('ROUTE_ENTRY_BYTES'),
+  };
+}
+
+/** Node counts per level of an S-tree, root first, with each level's byte offset and the peers array's. */
+interface STreeShape {
+  counts: number[];
+  levels: number[];
+  peers: number;
+  bytes: number;
+}
+
+/** Where a block lives: `large` blocks are valid while the large slot's generation is unchanged. */
 interface Residency {
+  large: boolean;
   gen: number;
   addr: number;
 }
 
+/** Memory figures of the WebAssembly engine, for tests of boundedness and residency. */
+export interface WasmMemoryStats {
+  /** Linear memory size in bytes (it never shrinks; it is reused). */
+  memoryBytes: number;
+  /** How often the resident region was evicted. */
+  evictions: number;
+  /** Blocks (continuums, route tables) written into memory so far. */
+  uploads: number;
+}
+
 class WasmKernel implements Kernel {
   readonly name = 'wasm';
+  private readonly abi: Abi;
+  private readonly limits: WasmLimits;
   private readonly residentStart: number;
-  private readonly scratchStart: number;
+  private readonly largeStart: number;
   private residentTop: number;
+  private scratchStart: number;
   private gen = 0;
+  private largeGen = 0;
+  private uploads = 0;
   private readonly resident = new WeakMap<object, Residency>();
   /** The last continuum looked up: single dispatch calls skip the WeakMap for it. */
-  private last: { owner: object | undefined } & Residency = { owner: undefined, gen: -1, addr: 0 };
+  private last: { owner: object | undefined; at: Residency } = { owner: undefined, at: { large: false, gen: -1, addr: 0 } };
   private scratchTop = 0;
   private buffer: ArrayBuffer | undefined;
   private u8 = new Uint8Array(0);
   private u32 = new Uint32Array(0);
 
-  constructor(private readonly x: Exports) {
-    this.residentStart = align64(x.heapBase());
+  constructor(
+    private readonly x: WasmExports,
+    limits: Partial<WasmLimits>,
+  ) {
+    this.abi = readAbi(x);
+    this.limits = { ...WASM_LIMITS, ...limits };
+    this.residentStart = align64(x.heapBase() >>> 0);
     this.residentTop = this.residentStart;
-    this.scratchStart = this.residentStart + RESIDENT_BYTES;
+    this.largeStart = this.residentStart + align64(this.limits.residentBytes);
+    this.scratchStart = this.largeStart;
   }
 
-  /** Linear memory size and how often the resident region was evicted (for tests of boundedness). */
-  memoryStats(): { memoryBytes: number; evictions: number } {
-    return { memoryBytes: this.x.memory.buffer.byteLength, evictions: this.gen };
+  memoryStats(): WasmMemoryStats {
+    return { memoryBytes: this.x.memory.buffer.byteLength, evictions: this.gen, uploads: this.uploads };
   }
 
   dispatch(c: ContinuumData, token: number): number {
-    this.scratchTop = this.scratchStart;
-    return this.x.dispatch(this.continuumAddr(c), c.tokens.length, LAYOUT_ID[c.layout], token) >>> 0;
+    return this.x.dispatch(this.continuumAddr(c), c.tokens.length, this.abi.layoutId[c.layout], token) >>> 0;
   }
 
   dispatchBatch(c: ContinuumData, tokens: Uint32Array, out: Uint32Array): void {
-    this.scratchTop = this.scratchStart;
     const block = this.continuumAddr(c);
-    const layout = LAYOUT_ID[c.layout];
+    const layout = this.abi.layoutId[c.layout];
+    this.scratchTop = this.scratchStart;
     const chunk = Math.min(CHUNK, tokens.length);
     const q = this.alloc(4 * chunk);
     const o = this.alloc(4 * chunk);
     // Views made once per call (memory cannot grow inside the loop), so a full chunk allocates only the input's subarray.
-    const into = this.u32.subarray(q >>> 2, (q >>> 2) + chunk);
-    const owners = this.u32.subarray(o >>> 2, (o >>> 2) + chunk);
+    const into = this.u32.subarray(q / 4, q / 4 + chunk);
+    const owners = this.u32.subarray(o / 4, o / 4 + chunk);
     for (let i = 0; i < tokens.length; i += chunk) {
       const count = Math.min(chunk, tokens.length - i);
       into.set(tokens.subarray(i, i + count));
@@ -148,9 +222,9 @@ class WasmKernel implements Kernel {
   }
 
   routeKeys(t: RouteTable, h: KeyHashing, bytes: Uint8Array, offsets: Uint32Array, out: Uint32Array): void {
-    this.scratchTop = this.scratchStart;
     const table = this.routeTableAddr(t);
     const racks = t.racks.length;
+    this.scratchTop = this.scratchStart;
     const tokens = this.alloc(4 * Math.min(CHUNK, offsets.length - 1));
     this.eachKeyChunk(
       bytes,
@@ -163,18 +237,58 @@ class WasmKernel implements Kernel {
     );
   }
 
+  /**
+   * Inputs of up to `coverageEntries` entries are scanned in one call. A
+   * larger one is split by token range, a byte at a time from the top, into
+   * parts that fit (a token's claims all land in one part, so no overlap is
+   * lost); a part that is still too big once the whole token is used (a
+   * single token claimed that often) is scanned by the TypeScript kernel.
+   */
   findOverlaps(input: CoverageInput): Overlaps {
+    if (input.tokens.length <= this.limits.coverageEntries) return this.scanOverlaps(input);
+    const parts: Overlaps[] = [];
+    this.partitionOverlaps(input, 32 - DIGIT_BITS, parts);
+    return byGroup(parts);
+  }
+
+  private partitionOverlaps(input: CoverageInput, shift: number, parts: Overlaps[]): void {
+    const n = input.tokens.length;
+    const buckets = 1 << DIGIT_BITS;
+    const starts = new Uint32Array(buckets + 1);
+    for (let i = 0; i < n; i++) starts[((input.tokens[i]! >>> shift) & (buckets - 1)) + 1]!++;
+    for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
+    const at = starts.slice(0, buckets);
+    const split = { groups: new Uint32Array(n), tokens: new Uint32Array(n), peers: new Uint32Array(n) };
+    for (let i = 0; i < n; i++) {
+      const j = at[(input.tokens[i]! >>> shift) & (buckets - 1)]!++;
+      split.groups[j] = input.groups[i]!;
+      split.tokens[j] = input.tokens[i]!;
+      split.peers[j] = input.peers[i]!;
+    }
+    for (let b = 0; b < buckets; b++) {
+      const part = {
+        groups: split.groups.subarray(starts[b], starts[b + 1]),
+        tokens: split.tokens.subarray(starts[b], starts[b + 1]),
+        peers: split.peers.subarray(starts[b], starts[b + 1]),
+      };
+      if (part.tokens.length <= this.limits.coverageEntries) parts.push(this.scanOverlaps(part));
+      else if (shift > 0) this.partitionOverlaps(part, shift - DIGIT_BITS, parts);
+      else parts.push(jsKernel.findOverlaps(part));
+    }
+  }
+
+  private scanOverlaps(input: CoverageInput): Overlaps {
     this.scratchTop = this.scratchStart;
     const n = input.tokens.length;
     const src = this.alloc(12 * n);
     const tmp = this.alloc(12 * n);
     const hist = this.alloc(12 * 256 * 4);
     const out = this.alloc(16 * n);
-    this.u32.set(input.groups, src >>> 2);
-    this.u32.set(input.tokens, (src >>> 2) + n);
-    this.u32.set(input.peers, (src >>> 2) + 2 * n);
+    this.u32.set(input.groups, src / 4);
+    this.u32.set(input.tokens, src / 4 + n);
+    this.u32.set(input.peers, src / 4 + 2 * n);
     const found = this.x.findOverlaps(src, tmp, hist, n, out) >>> 0;
-    const column = (i: number) => this.u32.slice((out >>> 2) + i * n, (out >>> 2) + i * n + found);
+    const column = (i: number) => this.u32.slice(out / 4 + i * n, out / 4 + i * n + found);
     return { groups: column(0), tokens: column(1), peerA: column(2), peerB: column(3) };
   }
 
@@ -202,100 +316,122 @@ class WasmKernel implements Kernel {
       const off = this.alloc(4 * (count + 1));
       const o = this.alloc(4 * count * width);
       this.u8.set(bytes.subarray(base, offsets[end]!), keys);
-      this.u32.set(offsets.subarray(k, end + 1), off >>> 2);
+      this.u32.set(offsets.subarray(k, end + 1), off / 4);
       run(keys, off, base, count, o);
-      out.set(this.u32.subarray(o >>> 2, (o >>> 2) + count * width), k * width);
+      out.set(this.u32.subarray(o / 4, o / 4 + count * width), k * width);
       k = end;
     }
   }
 
   private continuumAddr(c: ContinuumData): number {
     const last = this.last;
-    if (last.owner === c && last.gen === this.gen) return last.addr;
-    const addr = this.residentAddr(c, continuumBytes(c), (at) => this.writeContinuum(c, at));
-    // Remember only resident blocks: one that lives in scratch is gone after this call.
-    if (this.resident.get(c)?.gen === this.gen) this.last = { owner: c, gen: this.gen, addr };
-    return addr;
+    if (last.owner === c && this.isValid(last.at)) return last.at.addr;
+    const at = this.residentAddr(c, this.continuumBytes(c), (addr) => this.writeContinuum(c, addr));
+    this.last = { owner: c, at };
+    return at.addr;
   }
 
-  /** A header of (block, entries, layout, unused) per rack, then the blocks. */
+  /** A header of one ROUTE_ENTRY_BYTES entry (block, entries, layout, unused) per rack, then the blocks. */
   private routeTableAddr(t: RouteTable): number {
-    const header = align64(16 * t.racks.length);
-    const size = t.racks.reduce((sum, c) => sum + align64(continuumBytes(c)), header);
+    const header = align64(this.abi.routeEntryBytes * t.racks.length);
+    const size = t.racks.reduce((sum, c) => sum + align64(this.continuumBytes(c)), header);
     return this.residentAddr(t, size, (addr) => {
       let at = addr + header;
       t.racks.forEach((c, r) => {
         this.writeContinuum(c, at);
-        this.u32.set([at, c.tokens.length, LAYOUT_ID[c.layout], 0], (addr >>> 2) + 4 * r);
-        at += align64(continuumBytes(c));
+        this.u32.set([at, c.tokens.length, this.abi.layoutId[c.layout], 0], (addr + r * this.abi.routeEntryBytes) / 4);
+        at += align64(this.continuumBytes(c));
       });
-    });
+    }).addr;
   }
 
-  /** Address of `owner`'s block, uploading it first unless it is still resident. */
-  private residentAddr(owner: object, size: number, write: (addr: number) => void): number {
+  private isValid(r: Residency): boolean {
+    return r.gen === (r.large ? this.largeGen : this.gen);
+  }
+
+  /** Where `owner`'s block lives, uploading it first unless it is still there. */
+  private residentAddr(owner: object, size: number, write: (addr: number) => void): Residency {
     const known = this.resident.get(owner);
-    if (known !== undefined && known.gen === this.gen) return known.addr;
-    if (size > RESIDENT_BYTES) {
-      // Larger than the whole resident region: lives in scratch for this call only.
-      const addr = this.alloc(size);
-      write(addr);
-      return addr;
+    if (known !== undefined && this.isValid(known)) return known;
+    let at: Residency;
+    if (size > this.limits.residentBytes) {
+      // Too big for the resident region: it takes the large slot, evicting the block there; scratch moves above it.
+      this.largeGen++;
+      at = { large: true, gen: this.largeGen, addr: this.largeStart };
+      this.scratchStart = align64(this.largeStart + size);
+      this.ensure(this.scratchStart);
+    } else {
+      if (this.residentTop + size > this.largeStart) {
+        this.gen++;
+        this.residentTop = this.residentStart;
+      }
+      at = { large: false, gen: this.gen, addr: this.residentTop };
+      this.residentTop = align64(at.addr + size);
+      this.ensure(this.residentTop);
     }
-    if (this.residentTop + size > this.scratchStart) {
-      this.gen++;
-      this.residentTop = this.residentStart;
-    }
-    const addr = this.residentTop;
-    this.residentTop = align64(addr + size);
-    this.ensure(this.residentTop);
-    write(addr);
-    this.resident.set(owner, { gen: this.gen, addr });
-    return addr;
+    write(at.addr);
+    this.uploads++;
+    this.resident.set(owner, at);
+    return at;
   }
 
+  private continuumBytes(c: ContinuumData): number {
+    return c.layout === 'stree' ? this.streeShape(c.tokens.length).bytes : 8 * padded4(c.tokens.length);
+  }
+
+  /** SIMD layout: the biased tokens padded to a multiple of four with the biased maximum, then the peers, padded likewise. */
   private writeContinuum(c: ContinuumData, addr: number): void {
     if (c.layout === 'stree') return this.writeSTree(c, addr);
-    const at = addr >>> 2;
-    const peers = at + peersAt(c);
-    this.u32.fill(0, at, peers + peersAt(c));
-    c.tokens.forEach((t, i) => (this.u32[at + i] = t ^ BIAS));
-    this.u32.fill(PAD_TOKEN ^ BIAS, at + c.tokens.length, peers);
+    const at = addr / 4;
+    const peers = at + padded4(c.tokens.length);
+    this.u32.fill(0, at, peers + padded4(c.tokens.length));
+    c.tokens.forEach((t, i) => (this.u32[at + i] = (t ^ this.abi.bias) >>> 0));
+    this.u32.fill((PAD_TOKEN ^ this.abi.bias) >>> 0, at + c.tokens.length, peers);
     this.u32.set(c.peers, peers);
   }
 
-  /**
-   * The S-tree (a static B+ tree): leaves hold the sorted tokens, 16 per
-   * node, padded with the maximum; an inner node holds, for each of its
-   * first 16 children, the largest token under that child, so a query's rank
-   * in the node is the child to descend into (17 k + rank). A child that holds
-   * the last entry, and any child after it, gets the maximum instead: a query
-   * above every token then runs down the right edge to rank n, where the
-   * peers array holds the wrap-around owner.
-   */
+  private streeShape(n: number): STreeShape {
+    const { nodeKeys, fanout, headerBytes } = this.abi;
+    const counts = [Math.ceil(n / nodeKeys)];
+    while (counts[0]! > 1) counts.unshift(Math.ceil(counts[0]! / fanout));
+    const levels: number[] = [];
+    let at = headerBytes;
+    for (const count of counts) {
+      levels.push(at);
+      at += 4 * nodeKeys * count;
+    }
+    // One peer per leaf slot, plus one for the rank past a full last leaf; slots from n on wrap.
+    const peerSlots = padded4(nodeKeys * counts[counts.length - 1]! + 1);
+    return { counts, levels, peers: at, bytes: at + 4 * peerSlots };
+  }
+
+  /** The S-tree block of docs/wasm-abi.md: header, levels root first, then the peers by sorted position. */
   private writeSTree(c: ContinuumData, addr: number): void {
     const n = c.tokens.length;
-    const { counts, levels, peers, bytes } = streeShape(n);
+    const { nodeKeys, fanout, bias, levelsAt, peersAt, level0At } = this.abi;
+    const { counts, levels, peers, bytes } = this.streeShape(n);
     const u32 = this.u32;
-    const at = addr >>> 2;
-    const pad = PAD_TOKEN ^ BIAS;
-    u32.set([counts.length, peers, ...levels], at);
+    const at = addr / 4;
+    const pad = (PAD_TOKEN ^ bias) >>> 0;
+    u32[at + levelsAt / 4] = counts.length;
+    u32[at + peersAt / 4] = peers;
+    u32.set(levels, at + level0At / 4);
     u32.fill(pad, at + levels[0]! / 4, at + peers / 4);
-    let span = NODE; // sorted entries under one node of the level being written
+    let span = nodeKeys; // sorted entries under one node of the level being written
     for (let h = counts.length - 1; h >= 0; h--) {
       const base = at + levels[h]! / 4;
       if (h === counts.length - 1) {
-        for (let i = 0; i < n; i++) u32[base + i] = c.tokens[i]! ^ BIAS;
+        for (let i = 0; i < n; i++) u32[base + i] = (c.tokens[i]! ^ bias) >>> 0;
       } else {
-        // Child j of node k is node 17 k + j below, whose entries end at (17 k + j + 1) span.
+        // Child j of node k is node fanout k + j below, whose entries end at (fanout k + j + 1) span.
         for (let k = 0; k < counts[h]!; k++) {
-          for (let j = 0; j < NODE; j++) {
-            const end = (FANOUT * k + j + 1) * span;
+          for (let j = 0; j < nodeKeys; j++) {
+            const end = (fanout * k + j + 1) * span;
             if (end >= n) break;
-            u32[base + NODE * k + j] = c.tokens[end - 1]! ^ BIAS;
+            u32[base + nodeKeys * k + j] = (c.tokens[end - 1]! ^ bias) >>> 0;
           }
         }
-        span *= FANOUT;
+        span *= fanout;
       }
     }
     const first = at + peers / 4;
@@ -313,7 +449,11 @@ class WasmKernel implements Kernel {
   /** Grows memory to cover `end` and refreshes the views after a grow. */
   private ensure(end: number): void {
     const mem = this.x.memory;
-    if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
+    if (end > mem.buffer.byteLength) {
+      if (end > 2 ** 32)
+        throw new EngineError(`the WebAssembly engine needs ${end} bytes, more than its 4 GiB address space; use engine 'js'`);
+      mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
+    }
     if (this.buffer !== mem.buffer) {
       this.buffer = mem.buffer;
       this.u8 = new Uint8Array(this.buffer);
@@ -322,10 +462,48 @@ class WasmKernel implements Kernel {
   }
 }
 
-/** A WebAssembly kernel over an instantiated module, with the memory probe tests use. */
-export type WasmEngine = Kernel & { memoryStats(): { memoryBytes: number; evictions: number } };
+/**
+ * Concatenates duplicate-scan results of token-ordered parts, each sorted by
+ * (group, token, peer), into one sorted the same way: a stable counting sort
+ * by group keeps the parts' token order within each group.
+ */
+function byGroup(parts: readonly Overlaps[]): Overlaps {
+  let total = 0;
+  let groups = 0;
+  for (const p of parts) {
+    total += p.groups.length;
+    for (const g of p.groups) groups = Math.max(groups, g + 1);
+  }
+  const next = new Uint32Array(groups + 1);
+  for (const p of parts) for (const g of p.groups) next[g + 1]!++;
+  for (let g = 0; g < groups; g++) next[g + 1]! += next[g]!;
+  const out = {
+    groups: new Uint32Array(total),
+    tokens: new Uint32Array(total),
+    peerA: new Uint32Array(total),
+    peerB: new Uint32Array(total),
+  };
+  for (const p of parts) {
+    for (let i = 0; i < p.groups.length; i++) {
+      const j = next[p.groups[i]!]!++;
+      out.groups[j] = p.groups[i]!;
+      out.tokens[j] = p.tokens[i]!;
+      out.peerA[j] = p.peerA[i]!;
+      out.peerB[j] = p.peerB[i]!;
+    }
+  }
+  return out;
+}
 
-/** Wraps an instance of the dynoring module. */
-export function wasmKernel(instance: WebAssembly.Instance): WasmEngine {
-  return new WasmKernel(instance.exports as unknown as Exports);
+/** A WebAssembly kernel over an instantiated module, with the memory probe tests use. */
+export type WasmEngine = Kernel & { memoryStats(): WasmMemoryStats };
+
+/**
+ * Wraps an instance of the dynoring module.
+ *
+ * @param limits Internal sizes, lowered by tests to reach the large slot and the split scan without huge inputs.
+ * @throws {EngineError} when the module's ABI constants differ from the library's.
+ */
+export function wasmKernel(instance: WebAssembly.Instance, limits: Partial<WasmLimits> = {}): WasmEngine {
+  return new WasmKernel(instance.exports as unknown as WasmExports, limits);
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { describe } from '../ring/token.js';
 import { hashCrc16 } from './crc16.js';
 import { hashCrc32, hashCrc32a } from './crc32.js';
 import { hashFnv1_32, hashFnv1_64, hashFnv1a_32, hashFnv1a_64 } from './fnv.js';
@@ -49,12 +50,24 @@ export const HASH_FUNCTIONS: readonly HashFunction[] = [
 ];
 
 /**
+ * Checks a hash name given at run time (a JavaScript caller, a config file)
+ * and returns it typed.
+ *
+ * @throws ConfigError for `murmur3`, a name Dynomite does not accept, or a value that is not a string.
+ */
+export function checkHashName(name: unknown): HashName {
+  hashId(name);
+  return name as HashName;
+}
+
+/**
  * The numeric id of a hash name.
  *
  * @throws ConfigError for `murmur3` (the C server never computes it) and for
  *   any name Dynomite does not accept.
  */
-export function hashId(name: string): number {
+export function hashId(name: unknown): number {
+  if (typeof name !== 'string') throw new ConfigError(`invalid hash ${describe(name)}: expected one of ${HASH_NAMES.join(', ')}`);
   const id = (HASH_NAMES as readonly string[]).indexOf(name);
   if (id >= 0) return id;
   if (name === 'murmur3') {

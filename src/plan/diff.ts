@@ -162,7 +162,7 @@ function routedOwners(topology: Topology, keys: KeyBatch): Map<string, string[]>
   const names = new Map(ring.peers.map((p) => [p.index, endpointKey(p.endpoint)]));
   for (const dc of ring.datacenters()) {
     const racks = ring.racks(dc);
-    const routed = isStrings(keys) ? ring.routeKeys(keys, dc) : ring.routeKeys(keys.bytes, keys.offsets, dc);
+    const routed = isStrings(keys) ? ring.routeKeys(keys, { dc }) : ring.routeKeyBytes(keys.bytes, keys.offsets, { dc });
     racks.forEach((r, j) => {
       const owners: string[] = new Array((routed.length / racks.length) | 0);
       for (let i = 0; i < owners.length; i++) owners[i] = names.get(routed[i * racks.length + j]!)!;

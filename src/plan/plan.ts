@@ -9,6 +9,7 @@ import { parseDynomiteYaml, type ConfigSource, type NodeConfig } from '../config
 import { describeDisagreement, mergeNodeConfigs } from '../config/merge.js';
 import { ConfigError, PlanError } from '../errors.js';
 import { validateTokenCoverage } from '../ring/coverage.js';
+import { checkHashName } from '../hash/functions.js';
 import { keyHashing } from '../ring/key-hashing.js';
 import { endpointKey, makePeer, parseEndpoint, type Peer } from '../ring/peer.js';
 import type { RackId } from '../ring/topology.js';
@@ -20,9 +21,11 @@ import {
   DATA_STORES,
   renderNodeYaml,
   rewriteNodeYaml,
+  SEED_PROVIDERS,
   type Consistency,
   type DataStore,
   type NodeSettings,
+  type SeedProvider,
 } from './write-config.js';
 
 /** One node of a plan and its file. */
@@ -75,6 +78,11 @@ export interface NewPlanOptions {
   writeConsistency?: Consistency | string;
   /** The pool's name. @default 'dyn_o_mite' */
   pool?: string;
+  /**
+   * Where each node takes its peers from: `simple` lists every other node in
+   * `dyn_seeds`; `florida` lists none and polls a seeds server (`dynoring serve-seeds`). @default 'simple'
+   */
+  seedProvider?: SeedProvider;
 }
 
 /** The defaults of {@link NewPlanOptions}, the server's own where it has one. */
@@ -88,15 +96,17 @@ export const NEW_PLAN_DEFAULTS = {
   readConsistency: 'DC_ONE',
   writeConsistency: 'DC_ONE',
   pool: 'dyn_o_mite',
+  seedProvider: 'simple',
 } as const satisfies Omit<Required<NewPlanOptions>, 'racks' | 'nodesPerRack' | 'hosts' | 'hashTag'>;
 
 /**
  * A new cluster: `nodesPerRack` equidistant tokens, `floor(i · 2^32 / n)`,
  * identical in every rack, and one complete `dynomite.yml` per node with
- * every other node in `dyn_seeds`.
+ * every other node in `dyn_seeds` (or, with the `florida` seed provider,
+ * `dyn_seed_provider: florida_provider` and no seeds).
  *
  * @throws {PlanError} `HostCount` unless there is one host per node; `DuplicateEndpoint` for a repeated host.
- * @throws {ConfigError} for a bad port, hash, hash tag, data store, consistency or rack name.
+ * @throws {ConfigError} for a bad port, hash, hash tag, data store, consistency, seed provider or rack name.
  */
 export function planNew(options: NewPlanOptions): PoolPlan {
   const o = { ...NEW_PLAN_DEFAULTS, ...definedOnly(options) };
@@ -118,9 +128,10 @@ export function planNew(options: NewPlanOptions): PoolPlan {
     statsPort: checkPort('stats port', o.statsPort),
     server: checkServer(o.server),
     ...checkHashing(o.hash, o.hashTag),
-    dataStore: checkDataStore(o.dataStore),
+    dataStore: checkChoice('data store', o.dataStore, DATA_STORES),
     readConsistency: checkConsistency('read', o.readConsistency),
     writeConsistency: checkConsistency('write', o.writeConsistency),
+    seedProvider: checkChoice('seed provider', o.seedProvider, SEED_PROVIDERS),
   };
   const peers = racks.flatMap(({ dc, rack }, r) =>
     tokens.map((token, i) => {
@@ -335,14 +346,15 @@ function checkServer(server: string): string {
 }
 
 function checkHashing(hash: string, hashTag: string | undefined): { hash: string; hashTag?: string } {
-  keyHashing({ hash, ...(hashTag === undefined ? {} : { hashTag }) });
+  keyHashing({ hash: checkHashName(hash), ...(hashTag === undefined ? {} : { hashTag }) });
   return { hash, ...(hashTag === undefined ? {} : { hashTag }) };
 }
 
-function checkDataStore(store: string): DataStore {
-  if (!Object.hasOwn(DATA_STORES, store))
-    throw new ConfigError(`invalid data store '${store}': expected ${Object.keys(DATA_STORES).join(' or ')}`);
-  return store as DataStore;
+/** `name` if it is one of the keys of `choices` (a data store, a seed provider). */
+function checkChoice<T extends object>(what: string, name: string, choices: T): keyof T {
+  if (typeof name !== 'string' || !Object.hasOwn(choices, name))
+    throw new ConfigError(`invalid ${what} '${String(name)}': expected ${Object.keys(choices).join(' or ')}`);
+  return name as keyof T;
 }
 
 function checkConsistency(what: string, level: string): Consistency {

@@ -9,9 +9,10 @@ import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseConfigFile, type ConfigSource } from '../config/dynomite-yaml.js';
+import { loadCluster } from '../config/cluster.js';
+import type { ConfigSource } from '../config/dynomite-yaml.js';
 import { formatFloridaSeeds } from '../config/florida.js';
-import { describeDisagreement, mergeNodeConfigs } from '../config/merge.js';
+import { describeDisagreement } from '../config/merge.js';
 import { TOPOLOGY_SOURCE_PATHS } from '../config/admin-http.js';
 import { ConfigError } from '../errors.js';
 import { checkTokenCoverage, describeCoverageIssue } from '../ring/coverage.js';
@@ -59,10 +60,13 @@ export interface SeedsServer extends EventEmitter<{ reload: [ReloadResult] }> {
  * @throws {ConfigError} naming every problem.
  */
 export function seedsBody(sources: readonly ConfigSource[]): string {
-  const merged = mergeNodeConfigs(sources.map((s) => parseConfigFile(s)));
-  const problems = [...checkTokenCoverage(merged.peers).map(describeCoverageIssue), ...merged.disagreements.map(describeDisagreement)];
+  const { config, drift } = loadCluster(sources);
+  const problems = [
+    ...checkTokenCoverage(config.peers).map((issue) => describeCoverageIssue(issue, config.peers)),
+    ...drift.map(describeDisagreement),
+  ];
   if (problems.length > 0) throw new ConfigError(`the files fail validation: ${problems.join('; ')}`);
-  return formatFloridaSeeds(merged.peers);
+  return formatFloridaSeeds(config.peers);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, type YAMLMap } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { endpointKey, parseEndpoint, type Peer } from '../ring/peer.js';
+import { endpointKey, formatSeed, parseEndpoint, type Peer } from '../ring/peer.js';
 
 /** Dynomite's `data_store` values. */
 export const DATA_STORES = { redis: 0, memcache: 1 } as const;
@@ -16,6 +16,18 @@ export type DataStore = keyof typeof DATA_STORES;
 export const CONSISTENCIES = ['DC_ONE', 'DC_QUORUM', 'DC_SAFE_QUORUM', 'DC_EACH_SAFE_QUORUM'] as const;
 /** A consistency level. */
 export type Consistency = (typeof CONSISTENCIES)[number];
+
+/**
+ * Dynomite's `dyn_seed_provider` values a plan writes: `simple` reads the
+ * peers from `dyn_seeds`; `florida` polls a seeds server over HTTP (such as
+ * `dynoring serve-seeds`), so the file lists no seeds.
+ */
+export const SEED_PROVIDERS = { simple: 'simple_provider', florida: 'florida_provider' } as const;
+/** Where a node takes its peers from. */
+export type SeedProvider = keyof typeof SEED_PROVIDERS;
+
+/** Providers that take the peers from outside the file; the server reads any other value as `simple_provider`. */
+const EXTERNAL_PROVIDERS: readonly string[] = ['florida_provider', 'dns_provider'];
 
 /** What a new node's file says besides its peer (address, rack, datacenter, token) and seeds. */
 export interface NodeSettings {
@@ -32,11 +44,7 @@ export interface NodeSettings {
   dataStore: DataStore;
   readConsistency: Consistency;
   writeConsistency: Consistency;
-}
-
-/** A seed string `host:port:rack:dc:tokens`, as `dyn_seeds` lists a peer. */
-export function seedString(p: Peer): string {
-  return `${p.endpoint.host}:${p.endpoint.port}:${p.rack}:${p.dc}:${p.tokens.join(',')}`;
+  seedProvider: SeedProvider;
 }
 
 /** `host:port`, bracketing an IPv6 host as the server's listen parser expects. */
@@ -45,7 +53,8 @@ const listenText = (host: string, port: number) => endpointKey({ host, port });
 /**
  * A complete `dynomite.yml` for a new node: its own host in `dyn_listen`,
  * `listen` and `stats_listen` (never `0.0.0.0`, so nodes can share a machine
- * on different addresses), every other node of the plan in `dyn_seeds`.
+ * on different addresses), every other node of the plan in `dyn_seeds`
+ * (none with the `florida` provider: the seeds server lists them).
  */
 export function renderNodeYaml(peer: Peer, seeds: readonly Peer[], settings: NodeSettings): string {
   const host = peer.endpoint.host;
@@ -64,6 +73,7 @@ export function renderNodeYaml(peer: Peer, seeds: readonly Peer[], settings: Nod
       ...(settings.hashTag === undefined ? {} : { hash_tag: settings.hashTag }),
       read_consistency: settings.readConsistency,
       write_consistency: settings.writeConsistency,
+      dyn_seed_provider: SEED_PROVIDERS[settings.seedProvider],
     },
   });
   setPeer(doc, poolOf(doc), peer, seeds);
@@ -75,6 +85,8 @@ export function renderNodeYaml(peer: Peer, seeds: readonly Peer[], settings: Nod
  * `dyn_listen` and `dyn_seeds` replaced, everything else kept. When the
  * file is another node's (a template for a new node), every address on that
  * node's host (`listen`, `stats_listen`, `servers`) moves to the new host.
+ * A file whose `dyn_seed_provider` takes the peers from elsewhere (florida,
+ * dns) gets no `dyn_seeds`.
  *
  * @throws {ConfigError} when the text has no pool mapping or `dyn_listen`.
  */
@@ -108,6 +120,7 @@ function moveHost(value: string, from: string, to: string): string {
   return `${to.includes(':') ? `[${to}]` : to}:${value.slice(prefix.length)}`;
 }
 
+/** Sets the peer's own fields, and `dyn_seeds` unless the file's seed provider reads the peers from elsewhere. */
 function setPeer(doc: Document, pool: YAMLMap, peer: Peer, seeds: readonly Peer[]): void {
   pool.set('datacenter', peer.dc);
   pool.set('rack', peer.rack);
@@ -116,8 +129,8 @@ function setPeer(doc: Document, pool: YAMLMap, peer: Peer, seeds: readonly Peer[
   const tokens = new Scalar(peer.tokens.join(','));
   tokens.type = Scalar.QUOTE_SINGLE;
   pool.set('tokens', tokens);
-  if (seeds.length === 0) pool.delete('dyn_seeds');
-  else pool.set('dyn_seeds', doc.createNode(seeds.map(seedString)));
+  if (seeds.length === 0 || EXTERNAL_PROVIDERS.includes(String(pool.get('dyn_seed_provider')))) pool.delete('dyn_seeds');
+  else pool.set('dyn_seeds', doc.createNode(seeds.map(formatSeed)));
 }
 
 function poolOf(doc: Document, file?: string): YAMLMap {

@@ -1,13 +1,10 @@
 import { NoTargetsError } from '../errors.js';
 import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
-import { jsKernel } from '../engine/js-kernel.js';
 import { layoutFor, type ContinuumData } from '../engine/kernel.js';
 import type { Peer } from './peer.js';
 import { MAX_TOKEN, describe } from './token.js';
 
 const SPACE = 2 ** 32;
-/** Largest continuum whose single dispatches `auto` sends to WebAssembly (its block stays well inside the resident region). */
-const AUTO_SINGLE_MAX = 1 << 21;
 
 /** Checks a token given at run time (not from config) and names what is wrong. */
 export function checkToken(token: unknown): number {
@@ -64,11 +61,9 @@ export class Continuum {
     checkToken(token);
     this.checkNotEmpty();
     // Under auto, WebAssembly: crossing included, one S-tree walk (a few cache
-    // lines) beats a JavaScript binary search (bench/cases/dispatch.mjs). Past
-    // AUTO_SINGLE_MAX entries the block may not stay resident, and re-uploading
-    // it for every call would cost more than the search.
-    const kernel = this.engine === 'auto' && this.size > AUTO_SINGLE_MAX ? jsKernel : kernelFor(this.engine);
-    return kernel.dispatch(this.data, token);
+    // lines) beats a JavaScript binary search (bench/cases/dispatch.mjs), at
+    // every size, since the block stays resident between calls.
+    return kernelFor(this.engine).dispatch(this.data, token);
   }
 
   /**

@@ -1,11 +1,11 @@
 /**
  * Token-coverage validation: does every (dc, rack) yield a usable ring?
- * Only two things can go wrong, since dispatch has no gaps (DESIGN.md §4):
+ * Only two things can go wrong, since dispatch has no gaps (docs/design.md):
  * a rack with no tokens, and one token claimed by two peers of one rack.
  */
 import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
 import { ConfigError, TokenCoverageError } from '../errors.js';
-import { checkPeerFields, type Peer } from './peer.js';
+import { checkPeerFields, endpointKey, rackKey, type Peer } from './peer.js';
 import { MAX_TOKEN, describe } from './token.js';
 
 /** A coverage problem. */
@@ -14,18 +14,41 @@ export type CoverageIssue =
 
 /** Options for coverage checks. */
 export interface CoverageOptions {
-  /** Racks that must exist; one with no peers is an `EmptyRack`. */
+  /**
+   * Racks that must exist; one with no peers is an `EmptyRack`.
+   *
+   * @default [] (only the peers' own racks)
+   */
   racks?: readonly { dc: string; rack: string }[];
-  /** Engine for the duplicate-token scan; default `auto`. */
+  /**
+   * Engine for the duplicate-token scan.
+   *
+   * @default 'auto'
+   */
   engine?: Engine;
 }
 
-/** A one-line description of a coverage problem. */
-export function describeCoverageIssue(issue: CoverageIssue): string {
-  return issue.kind === 'EmptyRack'
-    ? `empty rack: rack '${issue.rack}' in datacenter '${issue.dc}' has no tokens, so requests routed there fail with NoTargets`
-    : `overlapping token: peers ${issue.peers[0]} and ${issue.peers[1]} both claim token ${issue.token} in rack '${issue.rack}' of datacenter '${issue.dc}'; ` +
-        'which one owns it would depend on iteration order';
+/** Defaults of {@link CoverageOptions}. */
+export const COVERAGE_DEFAULTS = Object.freeze({ racks: Object.freeze([]), engine: 'auto' }) satisfies Readonly<CoverageOptions>;
+
+/**
+ * A coverage problem in one line, with what to do: the one wording of it
+ * that the CLI and the ring report use too. Given the peers it was found in,
+ * an overlap names each peer with its host:port.
+ */
+export function describeCoverageIssue(issue: CoverageIssue, peers?: readonly Peer[]): string {
+  if (issue.kind === 'EmptyRack') {
+    return `empty rack: rack '${issue.rack}' in datacenter '${issue.dc}' has no tokens, so requests routed there fail with NoTargets; give its peers tokens`;
+  }
+  const [a, b] = issue.peers;
+  const peer = (index: number) => {
+    const p = peers?.find((q) => q.index === index);
+    return p ? `${index} (${endpointKey(p.endpoint)})` : String(index);
+  };
+  return (
+    `overlapping token: peers ${peer(a)} and ${peer(b)} both claim token ${issue.token} in rack '${issue.rack}' of datacenter '${issue.dc}'; ` +
+    `which one owns it depends on iteration order (dynoring gives it to peer ${a}); give each peer of a rack its own tokens`
+  );
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -44,9 +67,8 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function checkTokenCoverage(peers: readonly Peer[], options: CoverageOptions = {}): CoverageIssue[] {
   if (!Array.isArray(peers)) throw new TypeError(`expected an array of peers, got ${describe(peers)}`);
-  const engine = checkEngine(options.engine ?? 'auto');
+  const engine = checkEngine(options.engine ?? COVERAGE_DEFAULTS.engine);
   const groups = new Map<string, { dc: string; rack: string; tokens: number }>();
-  const key = (dc: string, rack: string) => `${dc}\u0000${rack}`;
   let total = 0;
   peers.forEach((p, position) => {
     checkPeerFields(p, position);
@@ -57,26 +79,26 @@ export function checkTokenCoverage(peers: readonly Peer[], options: CoverageOpti
       }
     }
   });
-  for (const r of options.racks ?? []) {
+  for (const r of options.racks ?? COVERAGE_DEFAULTS.racks) {
     if (typeof r?.dc !== 'string' || typeof r.rack !== 'string')
       throw new TypeError(`options.racks entries must be { dc: string, rack: string }, got ${describe(r)}`);
   }
   for (const p of peers) {
-    const g = groups.get(key(p.dc, p.rack)) ?? { dc: p.dc, rack: p.rack, tokens: 0 };
+    const g = groups.get(rackKey(p.dc, p.rack)) ?? { dc: p.dc, rack: p.rack, tokens: 0 };
     g.tokens += p.tokens.length;
     total += p.tokens.length;
-    groups.set(key(p.dc, p.rack), g);
+    groups.set(rackKey(p.dc, p.rack), g);
   }
-  for (const r of options.racks ?? []) {
-    if (!groups.has(key(r.dc, r.rack))) groups.set(key(r.dc, r.rack), { dc: r.dc, rack: r.rack, tokens: 0 });
+  for (const r of options.racks ?? COVERAGE_DEFAULTS.racks) {
+    if (!groups.has(rackKey(r.dc, r.rack))) groups.set(rackKey(r.dc, r.rack), { dc: r.dc, rack: r.rack, tokens: 0 });
   }
   const ordered = [...groups.values()].sort((a, b) => compare(a.dc, b.dc) || compare(a.rack, b.rack));
-  const groupOf = new Map(ordered.map((g, i) => [key(g.dc, g.rack), i]));
+  const groupOf = new Map(ordered.map((g, i) => [rackKey(g.dc, g.rack), i]));
 
   const input = { groups: new Uint32Array(total), tokens: new Uint32Array(total), peers: new Uint32Array(total) };
   let at = 0;
   for (const p of peers) {
-    const g = groupOf.get(key(p.dc, p.rack))!;
+    const g = groupOf.get(rackKey(p.dc, p.rack))!;
     for (const t of p.tokens) {
       input.groups[at] = g;
       input.tokens[at] = t;

@@ -1,13 +1,18 @@
 import { ConfigError } from '../errors.js';
-import { HASH_NAMES, hashId, type HashName } from '../hash/functions.js';
+import { checkHashName, hashId, type HashName } from '../hash/functions.js';
 import { tokenOf } from '../engine/js-kernel.js';
 import type { KeyHashing } from '../engine/kernel.js';
 import { describe } from './token.js';
 
 /** How keys become tokens: a pool's `hash:` and `hash_tag:` settings. */
 export interface HashOptions {
-  /** Hash function name; default `murmur`, as in Dynomite. */
-  hash?: HashName | string;
+  /**
+   * Hash function name, as `hash:` in `dynomite.yml`. Checked at run time too,
+   * for JavaScript callers.
+   *
+   * @default 'murmur', as in Dynomite
+   */
+  hash?: HashName;
   /**
    * Two ASCII characters, e.g. `'{}'`. When a key holds the first and the
    * second after it, only the bytes strictly between them are hashed, so
@@ -19,20 +24,22 @@ export interface HashOptions {
   hashTag?: string;
 }
 
+/** Defaults of {@link HashOptions}. */
+export const HASH_DEFAULTS = Object.freeze({ hash: 'murmur' }) satisfies Readonly<HashOptions>;
+
 /** Default hash function of a Dynomite pool. */
-export const DEFAULT_HASH: HashName = 'murmur';
+export const DEFAULT_HASH: HashName = HASH_DEFAULTS.hash;
 
 /** Resolves hash options into the form the kernels take. */
 export function keyHashing(options: HashOptions = {}): KeyHashing & { hash: HashName; hashTag?: string } {
   const hash = options.hash ?? DEFAULT_HASH;
-  if (typeof hash !== 'string') throw new ConfigError(`invalid hash ${describe(hash)}: expected one of ${HASH_NAMES.join(', ')}`);
   const id = hashId(hash);
   const tag = options.hashTag;
-  if (tag === undefined) return { hash: hash as HashName, hashId: id, tagOpen: -1, tagClose: -1 };
+  if (tag === undefined) return { hash, hashId: id, tagOpen: -1, tagClose: -1 };
   if (typeof tag !== 'string' || tag.length !== 2 || tag.charCodeAt(0) > 0x7f || tag.charCodeAt(1) > 0x7f) {
     throw new ConfigError(`invalid hash_tag ${describe(tag)}: expected exactly two ASCII characters, such as '{}'`);
   }
-  return { hash: hash as HashName, hashTag: tag, hashId: id, tagOpen: tag.charCodeAt(0), tagClose: tag.charCodeAt(1) };
+  return { hash, hashTag: tag, hashId: id, tagOpen: tag.charCodeAt(0), tagClose: tag.charCodeAt(1) };
 }
 
 const encoder = new TextEncoder();
@@ -60,8 +67,9 @@ export function keyToken(h: KeyHashing, key: string | Uint8Array): number {
  * @example
  * hash('murmur', 'user:42');          // a u32 token
  * hash('md5', 'a{b}c', { hashTag: '{}' }) === hash('md5', 'b'); // true
- * @throws {ConfigError} for `murmur3`, an unknown name, or a bad hash tag.
+ * @throws {ConfigError} for `murmur3`, an unknown name (JavaScript callers can pass any value), or a bad hash tag.
  */
-export function hash(name: HashName | string, key: string | Uint8Array, options: Omit<HashOptions, 'hash'> = {}): number {
-  return keyToken(keyHashing({ ...options, hash: name }), key);
+export function hash(name: HashName, key: string | Uint8Array, options: Omit<HashOptions, 'hash'> = {}): number {
+  // Checked here too: keyHashing would read a missing name as the default.
+  return keyToken(keyHashing({ ...options, hash: checkHashName(name) }), key);
 }

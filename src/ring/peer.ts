@@ -1,5 +1,5 @@
 import { ConfigError, type ConfigLocation } from '../errors.js';
-import { describe, parseTokenList } from './token.js';
+import { describe, parseToken, parseTokenList } from './token.js';
 
 /** Where a peer listens for peer-to-peer (dyn) traffic. */
 export interface Endpoint {
@@ -63,13 +63,63 @@ export function parseSeed(text: string, index: number, flags: SeedFlags = {}, wh
   if (rack === '') throw new ConfigError(what('the rack is empty'), where);
   if (dc === '') throw new ConfigError(what('the datacenter is empty'), where);
   if (tokenText === '') throw new ConfigError(what("no token (the last field lists the peer's tokens)"), where);
+  // A space ends the tokens: in `1 ,2` the `,2` would silently become the name.
+  if (name !== undefined && (name.startsWith(',') || tokenText.endsWith(',')))
+    throw new ConfigError(what('a space inside the token list: write the tokens as 1,2 with no spaces (a space starts the name)'), where);
   let tokens: number[];
   try {
     tokens = parseTokenList(tokenText);
   } catch (err) {
     throw new ConfigError(what((err as Error).message), where);
   }
-  return makePeer({ index, endpoint: { host, port }, rack, dc, tokens, ...flags, ...(name ? { name } : {}) });
+  // Only the flags are taken from `flags`: a JavaScript caller's extra fields must not override what was checked above.
+  return makePeer({ index, endpoint: { host, port }, rack, dc, tokens, ...checkFlags(flags, `seed '${text}'`), ...(name ? { name } : {}) });
+}
+
+const FLAGS = ['isLocal', 'isSameDc', 'isSecure'] as const;
+
+/** The flags of `flags`, each checked to be a boolean or absent. */
+function checkFlags(flags: SeedFlags, what: string): SeedFlags {
+  if (typeof flags !== 'object' || flags === null) throw new TypeError(`${what}: flags must be an object, got ${describe(flags)}`);
+  const out: SeedFlags = {};
+  for (const flag of FLAGS) {
+    const value = flags[flag];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') throw new ConfigError(`${what}: ${flag} must be true or false, got ${describe(value)}`);
+    out[flag] = value;
+  }
+  return out;
+}
+
+/**
+ * Writes a peer as a seed string `host:port:rack:dc:tokens`, the inverse of
+ * {@link parseSeed}: as `dyn_seeds` lists a peer, and (one token each,
+ * joined by `|`) as a florida seeds body carries it. Tokens are joined by
+ * commas. The host is written bare, IPv6 too (fields are split from the
+ * right). A `name` is not written: the server reads none. Takes a
+ * {@link Peer} or anything with its placement, such as a parsed declaration;
+ * errors name the peer by index, or without one by `host:port`.
+ *
+ * @throws {ConfigError} for a peer without tokens, or a field a seed cannot
+ *   carry (empty, whitespace or `|`; `:` in a rack or datacenter).
+ * @example
+ * formatSeed(parseSeed('10.0.0.2:8101:rack1:dc1:1383429731', 1)); // '10.0.0.2:8101:rack1:dc1:1383429731'
+ */
+export function formatSeed(p: Pick<Peer, 'endpoint' | 'rack' | 'dc' | 'tokens'> & { readonly index?: number }): string {
+  const what = (problem: string) => new ConfigError(`peer ${p.index ?? endpointKey(p.endpoint)}: ${problem}`);
+  if (p.tokens.length === 0) throw what('has no tokens; a seed lists at least one');
+  for (const [field, value] of [
+    ['host', p.endpoint.host],
+    ['rack', p.rack],
+    ['dc', p.dc],
+  ] as const) {
+    if (value === '' || /[\s|]/.test(value) || (field !== 'host' && value.includes(':'))) {
+      throw what(
+        `${field} '${value}' cannot be written: it must be non-empty, without whitespace or '|'${field === 'host' ? '' : " or ':'"}`,
+      );
+    }
+  }
+  return `${p.endpoint.host}:${p.endpoint.port}:${p.rack}:${p.dc}:${p.tokens.join(',')}`;
 }
 
 /** Builds a frozen peer, filling in the flags a caller left out. */
@@ -90,6 +140,14 @@ export function makePeer(p: Omit<Peer, 'isLocal' | 'isSameDc' | 'isSecure'> & Se
 /** `host:port`, the identity of a peer across several nodes' configs. */
 export function endpointKey(e: Endpoint): string {
   return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+}
+
+/**
+ * The identity of a (datacenter, rack) as a map key. Unambiguous for any
+ * names: a separator character would merge `('a\0b', 'c')` with `('a', 'b\0c')`.
+ */
+export function rackKey(dc: string, rack: string): string {
+  return JSON.stringify([dc, rack]);
 }
 
 /** Parses `host:port` (split at the last colon). */
@@ -127,6 +185,30 @@ export function checkIndex(index: number): void {
   if (!Number.isInteger(index) || index < 0 || index > 0xffff_ffff) {
     throw new RangeError(`peer index must be an integer from 0 to 4294967295, got ${describe(index)}`);
   }
+}
+
+/**
+ * Checks a peer given as a plain object (index, endpoint, dc, rack, tokens
+ * and flags) and returns a frozen copy.
+ *
+ * @throws {ConfigError | TypeError | RangeError} naming the peer and the field.
+ */
+export function checkPeer(p: Peer, position: number): Peer {
+  checkPeerFields(p, position);
+  const { host, port } = (p.endpoint ?? {}) as Partial<Endpoint>;
+  if (typeof host !== 'string' || host === '' || typeof port !== 'number' || parsePort(String(port)) !== port) {
+    throw new ConfigError(
+      `peer ${p.index}: endpoint must be { host: non-empty string, port: integer from 1 to 65535 }, got host ${describe(host)} and port ${describe(port)}`,
+    );
+  }
+  const tokens = p.tokens.map((t) => {
+    try {
+      return parseToken(t);
+    } catch (err) {
+      throw new ConfigError(`peer ${p.index}: ${(err as Error).message}`);
+    }
+  });
+  return makePeer({ ...p, tokens, ...checkFlags(p, `peer ${p.index}`) });
 }
 
 /**

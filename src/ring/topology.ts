@@ -1,24 +1,34 @@
 import { parseDynomiteYaml, type ConfigSource } from '../config/dynomite-yaml.js';
-import { describeDisagreement, mergeNodeConfigs } from '../config/merge.js';
+import { describeDisagreement, mergeNodeConfigs, withFileHashing } from '../config/merge.js';
 import { Continuum } from './continuum.js';
 import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
 import type { KeyHashing, RouteTable } from '../engine/kernel.js';
 import { ConfigError, UnknownLocationError } from '../errors.js';
 import type { HashName } from '../hash/functions.js';
-import { keyHashing, keyToken, type HashOptions } from './key-hashing.js';
-import { checkPeerFields, makePeer, type Peer } from './peer.js';
-import { describe, parseToken } from './token.js';
+import { HASH_DEFAULTS, keyHashing, keyToken, type HashOptions } from './key-hashing.js';
+import { checkPeer, rackKey, type Peer } from './peer.js';
+import { describe } from './token.js';
 
 /** Options for building a topology. */
 export interface TopologyOptions extends HashOptions {
-  /** Engine for batch kernels; `auto` (default) uses WebAssembly where it has loaded. */
+  /**
+   * Engine for the kernels; `auto` uses WebAssembly where it has loaded.
+   *
+   * @default 'auto'
+   */
   engine?: Engine;
-  /** Datacenter that `route` uses by default; default: the local peer's, else the first peer's. */
+  /**
+   * Datacenter that `route` and `routeKeys` use by default.
+   *
+   * @default the local peer's datacenter, else the first peer's
+   */
   localDc?: string;
   /**
-   * Rack `replicas` sends from by default; default: the local peer's when it
-   * is in `localDc`, else the first rack of `localDc` by name (the index the
-   * server falls back to when its rack is not found).
+   * Rack `replicas` sends from by default.
+   *
+   * @default the local peer's rack when it is in `localDc`, else the first
+   *   rack of `localDc` by name (the index the server falls back to when its
+   *   rack is not found)
    */
   localRack?: string;
 }
@@ -44,6 +54,25 @@ export interface KeyReplicas {
   remote: { dc: string; candidates: RackOwner[] }[];
 }
 
+/** Defaults of {@link TopologyOptions} (`localDc` and `localRack` depend on the peers). */
+export const TOPOLOGY_DEFAULTS = Object.freeze({ ...HASH_DEFAULTS, engine: 'auto' }) satisfies Readonly<TopologyOptions>;
+
+/** Options of {@link Topology.routeKeys} and {@link Topology.routeKeyBytes}. */
+export interface RouteKeysOptions {
+  /**
+   * Datacenter whose racks the keys are routed to.
+   *
+   * @default the topology's `localDc`
+   */
+  dc?: string;
+  /**
+   * Where to write the owners; must hold exactly keys × racks entries.
+   *
+   * @default a new `Uint32Array`
+   */
+  out?: Uint32Array;
+}
+
 /** A (datacenter, rack) pair. */
 export interface RackId {
   readonly dc: string;
@@ -51,7 +80,6 @@ export interface RackId {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const rackKey = (dc: string, rack: string) => `${dc}\u0000${rack}`;
 
 /**
  * A pool's peers and the continuum of each (datacenter, rack). Immutable:
@@ -76,7 +104,7 @@ export class Topology {
   private readonly routeTables = new Map<string, RouteTable & { continuums: Continuum[] }>();
 
   private constructor(peers: readonly Peer[], options: TopologyOptions) {
-    this.engine = checkEngine(options.engine ?? 'auto');
+    this.engine = checkEngine(options.engine ?? TOPOLOGY_DEFAULTS.engine);
     const hashing = keyHashing(options);
     this.hashing = hashing;
     this.hash = hashing.hash;
@@ -146,14 +174,7 @@ export class Topology {
     if (merged.disagreements.length > 0) {
       throw new ConfigError(merged.disagreements.map(describeDisagreement).join('; '));
     }
-    // Field by field: an option given as undefined must not erase the file's setting.
-    const hash = options.hash ?? merged.hash;
-    const hashTag = options.hashTag ?? merged.hashTag;
-    return new Topology(merged.peers, {
-      ...options,
-      ...(hash === undefined ? {} : { hash }),
-      ...(hashTag === undefined ? {} : { hashTag }),
-    });
+    return new Topology(merged.peers, withFileHashing(options, merged));
   }
 
   /** Every (dc, rack), sorted by datacenter then rack; with `dc`, that datacenter's racks. */
@@ -241,29 +262,40 @@ export class Topology {
   }
 
   /**
-   * Routes a batch of keys in one call: key `i` is `bytes[offsets[i],
-   * offsets[i + 1])`, so `offsets` has one more entry than there are keys.
-   * Returns the owner's peer index of key `i` in rack `r` (in `racks(dc)`
-   * order) at `out[i * racks + r]`.
+   * Routes string keys (each hashed as its UTF-8 bytes, encoded into a
+   * buffer reused across calls) in one call into the engine. Returns the
+   * owner's peer index of key `i` in rack `r` (in `racks(dc)` order) at
+   * `out[i * racks + r]`.
    *
-   * @param out Where to write; must hold keys × racks entries. New when omitted.
-   * @throws {RangeError} when offsets are not ascending or run past `bytes`.
+   * @throws {TypeError} when a key is not a string.
+   * @throws {UnknownLocationError} for an unknown `dc`; {@link NoTargetsError} when one of its racks has no tokens.
+   * @example
+   * const owners = topology.routeKeys(['user:1', 'user:22']);
+   * const remote = topology.routeKeys(['user:1'], { dc: 'dc2' });
+   */
+  routeKeys(keys: readonly string[], options: RouteKeysOptions = {}): Uint32Array {
+    if (!Array.isArray(keys))
+      throw new TypeError(`routeKeys takes an array of string keys, got ${describe(keys)}; use routeKeyBytes for bytes`);
+    const [bytes, offsets] = encodeKeys(keys);
+    return this.routeKeyBytes(bytes, offsets, options);
+  }
+
+  /**
+   * Routes a batch of keys already held as bytes, as a protocol parser holds
+   * them: key `i` is `bytes[offsets[i], offsets[i + 1])`, so `offsets` has
+   * one more entry than there are keys. Output as for {@link routeKeys}.
+   *
+   * @throws {RangeError} when offsets are not ascending or run past `bytes`, or `out` has the wrong length.
    * @example
    * const keys = new TextEncoder().encode('user:1user:22');
-   * topology.routeKeys(keys, Uint32Array.of(0, 6, 13));
+   * topology.routeKeyBytes(keys, Uint32Array.of(0, 6, 13));
    */
-  routeKeys(bytes: Uint8Array, offsets: Uint32Array, dc?: string, out?: Uint32Array): Uint32Array;
-  /** Routes string keys, encoded as UTF-8 into a reused buffer. */
-  routeKeys(keys: readonly string[], dc?: string, out?: Uint32Array): Uint32Array;
-  routeKeys(a: Uint8Array | readonly string[], b?: Uint32Array | string, c?: string | Uint32Array, d?: Uint32Array): Uint32Array {
-    if (Array.isArray(a)) return this.routeKeys(...encodeKeys(a), b as string | undefined, c as Uint32Array | undefined);
-    const bytes = a as Uint8Array;
-    const offsets = b as Uint32Array;
-    const dc = (c as string | undefined) ?? this.localDc;
+  routeKeyBytes(bytes: Uint8Array, offsets: Uint32Array, options: RouteKeysOptions = {}): Uint32Array {
     checkKeyBatch(bytes, offsets);
-    const table = this.routeTable(dc);
+    checkRouteOptions(options);
+    const table = this.routeTable(options.dc ?? this.localDc);
     const size = (offsets.length - 1) * table.racks.length;
-    const out = d ?? new Uint32Array(size);
+    const out = options.out ?? new Uint32Array(size);
     if (!(out instanceof Uint32Array) || out.length !== size) {
       throw new RangeError(`out must be a Uint32Array of ${size} entries (keys × racks)`);
     }
@@ -289,19 +321,11 @@ export class Topology {
   }
 }
 
-function checkPeer(p: Peer, position: number): Peer {
-  checkPeerFields(p, position);
-  if (typeof p.endpoint?.host !== 'string' || !Number.isInteger(p.endpoint?.port)) {
-    throw new ConfigError(`peer ${p.index}: endpoint must be { host: string, port: integer }`);
+function checkRouteOptions(options: RouteKeysOptions): void {
+  // A JavaScript caller of the old positional form passes the datacenter here.
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`routeKeys options must be an object such as { dc, out }, got ${describe(options)}`);
   }
-  const tokens = p.tokens.map((t) => {
-    try {
-      return parseToken(t);
-    } catch (err) {
-      throw new ConfigError(`peer ${p.index}: ${(err as Error).message}`);
-    }
-  });
-  return makePeer({ ...p, tokens });
 }
 
 function checkKeyBatch(bytes: Uint8Array, offsets: Uint32Array): void {

@@ -1,34 +1,21 @@
 /**
- * The built command line (dist/cli.js), run as a subprocess on the example
+ * The command line, run in-process through run(argv, io) on the example
  * configs and on bad input: output, exit statuses, and never a stack trace.
+ * (bin.test.ts runs the built bin as a subprocess.)
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as lib from '../../src/index.js';
 import { Topology } from '../../src/index.js';
+import { dynoring, hasStack } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/cli.js');
 const CLUSTER = 'examples/cluster/dynomite.yml';
 const OVERLAP = 'examples/overlap/dynomite.yml';
 const EMPTY_RACK = 'examples/empty-rack/dynomite.yml';
 const DRIFT = ['examples/drift/node-a1.yml', 'examples/drift/node-a2.yml'];
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function dynoring(...args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** The 1-based line of `file` that contains `text`. */
 function lineOf(file: string, text: string): number {
@@ -39,17 +26,15 @@ function lineOf(file: string, text: string): number {
   return index + 1;
 }
 
-const STACK = /^\s+at .+[:(]\d+/m;
-
-function expectNoStack(r: Result): void {
-  expect(r.stderr).not.toMatch(STACK);
-  expect(r.stdout).not.toMatch(STACK);
+function expectNoStack(r: Parameters<typeof hasStack>[0]): void {
+  expect(hasStack(r)).toBe(false);
 }
 
 let scratch: string;
 
 beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the CLI first (npm run build; npm test does it for you)`);
+  // Relative paths in the tests and in the expected messages are the repository's.
+  process.chdir(ROOT);
   scratch = mkdtempSync(join(tmpdir(), 'dynoring-cli-'));
 });
 
@@ -109,13 +94,17 @@ describe('dynoring ring', () => {
   it('flags an overlap and an empty rack under their tables, shares still summing to 100%', async () => {
     const overlap = await dynoring('ring', OVERLAP);
     expect(overlap.code).toBe(0);
-    expect(overlap.stdout).toContain('! token 1431655765 is claimed by peers 4 and 5; peer 4 gets it');
+    expect(overlap.stdout).toContain(
+      "  ! overlapping token: peers 4 (10.20.2.12:8101) and 5 (10.20.2.13:8101) both claim token 1431655765 in rack 'us-east-1b'",
+    );
     for (const [rack, list] of sharesByRack(overlap.stdout)) {
       expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.02);
     }
     const empty = await dynoring('ring', EMPTY_RACK);
     expect(empty.code).toBe(0);
-    expect(empty.stdout).toMatch(/rack us-east-1c: 1 peer, 0 tokens\n.*\n {2}0\* +10\.20\.3\.11:8101 +\(none\) +-\n {2}! no tokens/);
+    expect(empty.stdout).toMatch(
+      /rack us-east-1c: 1 peer, 0 tokens\n.*\n {2}0\* +10\.20\.3\.11:8101 +\(none\) +-\n {2}! empty rack: rack 'us-east-1c' in datacenter 'us-east-1' has no tokens/,
+    );
   });
 
   it('merges several files and notes on stderr when they disagree', async () => {
@@ -139,7 +128,7 @@ describe('dynoring validate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(
-      "error: peers 4 (10.20.2.12:8101) and 5 (10.20.2.13:8101) both claim token 1431655765 in rack 'us-east-1b' of datacenter 'us-east-1'",
+      "error: overlapping token: peers 4 (10.20.2.12:8101) and 5 (10.20.2.13:8101) both claim token 1431655765 in rack 'us-east-1b' of datacenter 'us-east-1'",
     );
     expect(r.stdout).toContain(
       `peer 4 10.20.2.12:8101 (dyn-b2)  us-east-1/us-east-1b  at ${OVERLAP}:${lineOf(OVERLAP, '10.20.2.12:8101')}`,
@@ -153,14 +142,16 @@ describe('dynoring validate', () => {
   it('reports an empty rack with the peer and line that declare it', async () => {
     const r = await dynoring('validate', EMPTY_RACK);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("error: rack 'us-east-1c' in datacenter 'us-east-1' has no tokens");
+    expect(r.stdout).toContain("error: empty rack: rack 'us-east-1c' in datacenter 'us-east-1' has no tokens");
     expect(r.stdout).toContain(`peer 0 10.20.3.11:8101  us-east-1/us-east-1c  at ${EMPTY_RACK}:${lineOf(EMPTY_RACK, 'dyn_listen:')}`);
   });
 
   it('reports where two nodes’ files disagree about a peer, with each file and line', async () => {
     const r = await dynoring('validate', ...DRIFT);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("error: files disagree about the tokens of peer 2 (10.20.1.13:8101): '2863311530' vs '3000000000'");
+    expect(r.stdout).toContain(
+      `error: files disagree about peer 10.20.1.13:8101: tokens '2863311530' in ${DRIFT[0]}:15 vs '3000000000' in ${DRIFT[1]}:11; make every node's file say the same`,
+    );
     expect(r.stdout).toContain(`tokens '2863311530'  at ${DRIFT[0]}:${lineOf(DRIFT[0]!, '- 10.20.1.13')}`);
     expect(r.stdout).toContain(`tokens '3000000000'  at ${DRIFT[1]}:${lineOf(DRIFT[1]!, '- 10.20.1.13')}`);
     // Each file alone is clean.
@@ -171,7 +162,9 @@ describe('dynoring validate', () => {
     const other = scratchFile('other-hash.yml', readFileSync(join(ROOT, DRIFT[1]!), 'utf8').replace('hash: murmur', 'hash: md5'));
     const r = await dynoring('validate', DRIFT[0]!, other);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("error: files disagree about hash ('murmur' vs 'md5')");
+    expect(r.stdout).toContain(
+      `error: files disagree about hash: 'murmur' in ${DRIFT[0]} vs 'md5' in ${other}; every node of a pool must use the same hash`,
+    );
   });
 
   it('warns, without failing, about a peer with several tokens', async () => {
@@ -217,6 +210,7 @@ describe('dynoring validate', () => {
         summary: { datacenters: 1, racks: 3, peers: 9, tokens: 9, problems: 0, warnings: 0 },
         problems: [],
         warnings: [],
+        notes: [],
       });
     });
 
@@ -302,7 +296,7 @@ describe('bad input: a message naming the file (and line), exit 2, no stack trac
   // Each message follows `dynoring: <the file as given>`.
   const cases: [name: string, file: () => string, message: RegExp][] = [
     ['an empty file', () => scratchFile('empty.yml', ''), /^: the file is empty/],
-    ['YAML that is not a mapping', () => scratchFile('list.yml', '- a\n- b\n'), /^:1: expected a mapping from a pool name/],
+    ['YAML that is not a mapping', () => scratchFile('list.yml', '- name: a\n- name: b\n'), /^:1: expected a mapping from a pool name/],
     ['invalid YAML', () => scratchFile('broken.yml', 'dyn_o_mite:\n  dyn_listen: [oops\n'), /^:\d+: invalid YAML: /],
     [
       'a seed without a token in a dynomite.yml',
@@ -362,7 +356,7 @@ describe('dynoring route', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe('datacenter us-east-1; hash murmur, hash_tag {}');
+    expect(lines[0]).toBe('datacenter us-east-1, from rack us-east-1a; hash murmur, hash_tag {}');
     expect(lines[1]).toMatch(/^KEY +TOKEN +us-east-1a +us-east-1b +us-east-1c$/);
     for (const key of keys) {
       const owners = topology.route(key).map((p) => `${p.index} ${p.endpoint.host}:${p.endpoint.port}`);
@@ -386,15 +380,50 @@ describe('dynoring route', () => {
     const file = scratchFile('two-dc.txt', '10.0.0.1:8101:r1:east:0\n10.1.0.1:8101:w1:west:0\n10.1.0.2:8101:w2:west:0\n');
     const r = await dynoring('route', '--dc', 'west', file, 'k');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^datacenter west;/);
+    expect(r.stdout).toMatch(/^datacenter west, from rack w1;/);
     expect(r.stdout).toMatch(/^k +\d+ +1 10\.1\.0\.1:8101 +2 10\.1\.0\.2:8101$/m);
+  });
+
+  it('shows each remote datacenter’s replica in the rack the server picks, then its failover racks', async () => {
+    // dc1 racks a, b, c; dc2 racks x, y; dc3 rack z. From rack c (index 2): dc2 is tried at 2 % 2 = 0, x first.
+    const file = scratchFile(
+      'three-dc.txt',
+      ['a:dc1:0', 'b:dc1:0', 'c:dc1:0', 'x:dc2:0', 'y:dc2:2147483648', 'z:dc3:7']
+        .map((rest, i) => `10.0.0.${i + 1}:8101:${rest}`)
+        .join('\n'),
+    );
+    const { topology } = lib.loadCluster([{ file, text: readFileSync(file, 'utf8') }]);
+    for (const [rack, first] of [
+      ['c', 'x'],
+      ['b', 'y'],
+    ] as const) {
+      const r = await dynoring('route', '--dc', 'dc1', '--rack', rack, file, 'user:42');
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n')[0]).toBe(`datacenter dc1, from rack ${rack}; hash murmur`);
+      const replicas = topology.replicas('user:42', { dc: 'dc1', rack });
+      expect(replicas.remote.map((d) => d.candidates.map((c) => c.rack))).toEqual([[first, first === 'x' ? 'y' : 'x'], ['z']]);
+      const cell = (p: lib.Peer) => `${p.index} ${lib.endpointKey(p.endpoint)}`;
+      const remoteRows = r.stdout
+        .split('\n')
+        .filter((l) => /^user:42 +dc\d/.test(l))
+        .map((l) => l.split(/ {2,}/));
+      expect(remoteRows).toEqual(
+        replicas.remote.map(({ dc, candidates: [head, ...rest] }) => [
+          'user:42',
+          dc,
+          head!.rack,
+          cell(head!.peer),
+          ...(rest.length ? [rest.map((c) => `${c.rack} ${cell(c.peer)}`).join(', ')] : []),
+        ]),
+      );
+    }
   });
 
   it('exits 1 and shows - for a rack with no tokens', async () => {
     const r = await dynoring('route', EMPTY_RACK, 'user:42');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^user:42 +\d+ +\d 10\.20\.1\.1\d:8101 +\d 10\.20\.2\.1\d:8101 +-$/m);
-    expect(r.stderr).toContain("error: rack 'us-east-1c' in datacenter 'us-east-1' has no tokens");
+    expect(r.stderr).toContain("error: empty rack: rack 'us-east-1c' in datacenter 'us-east-1' has no tokens");
   });
 
   it.each([
@@ -402,11 +431,15 @@ describe('dynoring route', () => {
     [['route'], /no config file given/],
     [['route', '--dc', 'mars', CLUSTER, 'k'], /unknown datacenter 'mars' for --dc; the files name: us-east-1/],
     [['route', '--dc'], /option '--dc <value>' argument missing/],
+    [
+      ['route', '--rack', 'nope', CLUSTER, 'k'],
+      /unknown rack 'nope' for --rack in datacenter 'us-east-1'; its racks are: us-east-1a, us-east-1b, us-east-1c/,
+    ],
   ])('refuses %j with usage and exit 2', async (args, message) => {
     const r = await dynoring(...args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr).toContain('usage: dynoring route [--dc DC] FILE KEY...');
+    expect(r.stderr).toContain('usage: dynoring route [--dc DC] [--rack RACK] FILE KEY...');
     expectNoStack(r);
   });
 });
@@ -444,5 +477,87 @@ describe('usage', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
     expectNoStack(r);
+  });
+});
+
+describe('config sources', () => {
+  const F = 'test/fixtures/config';
+  const PAIR = [`${F}/wildcard-east.yml`, `${F}/wildcard-west.yml`];
+
+  it('validates a two-datacenter pair on wildcard dyn_listen clean, with a note for each match', async () => {
+    const r = await dynoring('validate', ...PAIR);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `note: ${PAIR[0]}:7: dyn_listen 0.0.0.0:8101 is a wildcard address; taking 192.168.7.10:8101, the seed at ${PAIR[1]}:8`,
+    );
+    expect(r.stdout).toMatch(/\nOK: 2 peers in 2 racks of 2 datacenters, 2 tokens; every rack has a usable ring\n$/);
+    const json = JSON.parse((await dynoring('validate', '--json', ...PAIR)).stdout);
+    expect(json.notes.map((n: { kind: string; endpoint: string }) => [n.kind, n.endpoint])).toEqual([
+      ['WildcardMatched', '192.168.7.10:8101'],
+      ['WildcardMatched', '192.168.7.20:8101'],
+    ]);
+  });
+
+  it('ring and route never show 0.0.0.0 as an owner without saying why', async () => {
+    for (const args of [
+      ['ring', ...PAIR],
+      ['route', ...PAIR, '--', 'k'],
+    ]) {
+      const r = await dynoring(...args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).not.toContain('0.0.0.0');
+      expect(r.stderr).toContain('is a wildcard address; taking');
+    }
+    for (const args of [
+      ['ring', PAIR[0]!],
+      ['route', PAIR[0]!, 'k'],
+    ]) {
+      const r = await dynoring(...args);
+      expect(r.stdout).toContain('0.0.0.0:8101');
+      expect(r.stderr).toMatch(
+        /^warning: .*dyn_listen 0\.0\.0\.0:8101 is a wildcard address and cannot be matched.*put the node's real address in dyn_listen/m,
+      );
+    }
+  });
+
+  it.each(['dns', 'florida'])('warns that peers come from %s_provider and still exits 0', async (name) => {
+    const r = await dynoring('validate', `${F}/provider-${name}.yml`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^warning: .*provider-${name}\\.yml:5: dyn_seed_provider ${name}_provider: .*covers only`, 'm'));
+    expect(r.stdout).toMatch(/OK: .*\(1 warning\)\n$/);
+    const json = JSON.parse((await dynoring('validate', '--json', `${F}/provider-${name}.yml`)).stdout);
+    expect(json.warnings).toEqual([
+      expect.objectContaining({ kind: 'ExternalSeeds', provider: `${name}_provider`, at: { file: `${F}/provider-${name}.yml`, line: 5 } }),
+    ]);
+  });
+
+  it('refuses an empty rack name with file and line, and --json prints the error object', async () => {
+    const file = scratchFile('empty-rack-name.yml', "pool:\n  dyn_listen: 10.0.0.1:8101\n  rack: ''\n  tokens: '0'\n");
+    const r = await dynoring('validate', '--json', file);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      version: 1,
+      ok: false,
+      error: { message: `${file}:3: 'rack' is empty: name the node's rack, or leave the line out for 'localrack'`, file, line: 3 },
+    });
+    expect(r.stderr).toBe(`dynoring: ${file}:3: 'rack' is empty: name the node's rack, or leave the line out for 'localrack'\n`);
+  });
+
+  it('reports a seed list’s bad line on that line', async () => {
+    const r = await dynoring('ring', `${F}/seeds-bad-line.txt`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^dynoring: test\/fixtures\/config\/seeds-bad-line\.txt:4: invalid seed '10\.3\.0\.3:8101:r1:2863311530 c': expected/,
+    );
+  });
+
+  it('treats bracketed IPv6 in dyn_listen and seeds as one host', async () => {
+    const r = await dynoring('validate', `${F}/ipv6-a.yml`, `${F}/ipv6-b.yml`);
+    expect(r).toEqual({ code: 0, stdout: 'OK: 2 peers in 1 rack of 1 datacenter, 2 tokens; every rack has a usable ring\n', stderr: '' });
+  });
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await dynoring('--version')).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hash } from '../../src/index.js';
 import { run } from '../../src/cli/run.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -57,10 +58,20 @@ afterAll(async () => {
 
 const HOSTS6 = '127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6';
 
+/** `plan new` of two racks of three nodes on HOSTS6 into `out`. */
+const planSix = (out: string, ...options: string[]) =>
+  dynoring('plan', 'new', '--racks', 'dc1:r1,dc1:r2', '--nodes-per-rack', '3', '--hosts', HOSTS6, ...options, '--out', out);
+/** `plan new` of one node on host `h` into `out`. */
+const planOne = (out: string, ...options: string[]) =>
+  dynoring('plan', 'new', '--racks', 'dc1:r1', '--nodes-per-rack', '1', '--hosts', 'h', ...options, '--out', out);
+/** `plan double` of the six nodes planned in `new`, the new hosts on 127.0.`third`.x. */
+const doubleSix = (third: number, out: string) =>
+  dynoring('plan', 'double', ...ymls(join(scratch, 'new')), '--hosts', HOSTS6.replaceAll('127.0.0.', `127.0.${third}.`), '--out', out);
+
 describe('dynoring plan', () => {
   it('new: writes one valid file per node and plan.json, and prints the balance', async () => {
     const out = join(scratch, 'new');
-    const r = await dynoring('plan', 'new', '--racks', 'dc1:r1,dc1:r2', '--nodes-per-rack', '3', '--hosts', HOSTS6, '--out', out);
+    const r = await planSix(out);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^plan new: 6 nodes; wrote 6 \.yml files and plan\.json to /);
@@ -75,15 +86,7 @@ describe('dynoring plan', () => {
 
   it('double: moves exactly half, and diff over the files agrees', async () => {
     const out = join(scratch, 'double');
-    const r = await dynoring(
-      'plan',
-      'double',
-      ...ymls(join(scratch, 'new')),
-      '--hosts',
-      HOSTS6.replaceAll('127.0.0.', '127.0.1.'),
-      '--out',
-      out,
-    );
+    const r = await doubleSix(1, out);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('datacenter dc1, rack r1: 50.0000% of the key space moves (2147483648 tokens in 3 ranges)');
     expect(r.stdout).toMatch(/^ {2}\(0, 715827882\] +715827882 +16\.6667% +127\.0\.0\.2:8101 +127\.0\.1\.1:8101$/m);
@@ -100,15 +103,7 @@ describe('dynoring plan', () => {
   });
 
   it('refuses a directory that already holds .yml files, and misplaced options', async () => {
-    const r = await dynoring(
-      'plan',
-      'double',
-      ...ymls(join(scratch, 'new')),
-      '--hosts',
-      HOSTS6.replaceAll('127.0.0.', '127.0.2.'),
-      '--out',
-      join(scratch, 'new'),
-    );
+    const r = await doubleSix(2, join(scratch, 'new'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/already holds 6 \.yml file\(s\).*write the plan to an empty directory/);
     expect(ymls(join(scratch, 'new'))).toHaveLength(6);
@@ -124,6 +119,26 @@ describe('dynoring seeds and serve-seeds', () => {
 
   it('seeds prints the florida body, nothing more', async () => {
     expect(await dynoring('seeds', ...ymls(join(scratch, 'new')).sort())).toEqual({ code: 0, stdout: body, stderr: '' });
+  });
+
+  it('plan new --seed-provider florida writes no dyn_seeds, serves the same body, and says how to run serve-seeds', async () => {
+    const out = join(scratch, 'florida');
+    const r = await planSix(out, '--seed-provider', 'florida');
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain(`\nseeds: the files say dyn_seed_provider: florida_provider and list no dyn_seeds.`);
+    expect(r.stdout).toContain(`\n  dynoring serve-seeds ${join(out, '*.yml')} --port 8080\n`);
+    expect(r.stdout).toContain('DYNOMITE_FLORIDA_IP=127.0.0.1 DYNOMITE_FLORIDA_PORT=8080');
+    for (const file of ymls(out)) {
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('dyn_seed_provider: florida_provider\n');
+      expect(text).not.toContain('dyn_seeds');
+    }
+    expect(await dynoring('seeds', ...ymls(out).sort())).toEqual({ code: 0, stdout: body, stderr: '' });
+    expect((await dynoring('validate', ...ymls(out))).code).toBe(0);
+    const simple = await planOne(join(scratch, 'simple'));
+    expect(simple.stdout).not.toContain('serve-seeds');
+    const bad = await planOne(join(scratch, 'dns'), '--seed-provider', 'dns');
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringMatching(/invalid seed provider 'dns': expected simple or florida/) });
   });
 
   it('serve-seeds answers the florida request and logs it, until stopped', async () => {
@@ -238,5 +253,45 @@ describe('--live', () => {
     ]);
     const unreachable = await dynoring('ring', '--live', 'http://127.0.0.1:1');
     expect(unreachable).toMatchObject({ code: 2, stderr: expect.stringMatching(/^dynoring: .*127\.0\.0\.1:1/) });
+  });
+
+  it('--hash and --hash-tag name the hashing the admin port does not report', async () => {
+    const note = /^note: the admin port does not say the pool's hash: hashing with murmur and no hash_tag/m;
+    const murmur = await dynoring('route', '--live', adminUrl, 'foo');
+    expect(murmur.stderr).toMatch(note);
+    const token = hash('crc32', 'x', { hashTag: '{}' });
+    const owner = token > 2147483648 || token === 0 ? '0 127.0.0.1:20002 +2 127.0.0.1:20010' : '1 127.0.0.1:20006 +3 127.0.0.1:20014';
+    const crc = await dynoring('route', '--live', adminUrl, '--hash', 'crc32', '--hash-tag', '{}', 'user:{x}');
+    expect(crc).toMatchObject({ code: 0, stderr: '' });
+    expect(crc.stdout).toMatch(/^datacenter dc1, from rack r1; hash crc32, hash_tag \{\}$/m);
+    expect(crc.stdout).toMatch(new RegExp(`^user:\\{x\\} +${token} +${owner}$`, 'm'));
+    const ring = await dynoring('ring', '--live', adminUrl, '--hash', 'fnv1a_64');
+    expect(ring).toMatchObject({ code: 0, stderr: '' });
+    expect(ring.stdout).toMatch(/^4 peers in 2 racks of 1 datacenter, 4 tokens; hash fnv1a_64\n/);
+
+    // The same four nodes, in a file that says crc32: no key moves only when the live side hashes as the pool does.
+    const [own, ...seeds] = liveSeeds.map((s) => s.split(':'));
+    const yml = join(scratch, 'crc32.yml');
+    writeFileSync(
+      yml,
+      `dyn_o_mite:\n  datacenter: dc1\n  rack: ${own![2]}\n  dyn_listen: 127.0.0.1:${own![1]}\n  tokens: '${own![4]}'\n  hash: crc32\n` +
+        `  dyn_seeds:\n${seeds.map((f) => `    - ${f.join(':')}\n`).join('')}`,
+    );
+    const keys = join(scratch, 'live-keys.txt');
+    writeFileSync(keys, Array.from({ length: 2_000 }, (_, i) => `k${i}`).join('\n'));
+    const moved = async (...extra: string[]) => {
+      const d = await dynoring('diff', '--live', adminUrl, '--keys', keys, '--json', ...extra, yml);
+      expect(d.code).toBe(0);
+      return { stderr: d.stderr, moved: JSON.parse(d.stdout).keys.map((k: { moved: number }) => k.moved) };
+    };
+    expect(await moved('--hash', 'crc32')).toEqual({ stderr: '', moved: [0, 0] });
+    const guessed = await moved();
+    expect(guessed.stderr).toMatch(note);
+    for (const n of guessed.moved) expect(n).toBeGreaterThan(500);
+
+    const files = await dynoring('route', '--hash', 'crc32', seedFile('hashless.txt', liveSeeds), 'foo');
+    expect(files).toMatchObject({ code: 2, stderr: expect.stringMatching(/--hash and --hash-tag apply only with --live/) });
+    const unknown = await dynoring('route', '--live', adminUrl, '--hash', 'sha1', 'foo');
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/--hash.*sha1/) });
   });
 });

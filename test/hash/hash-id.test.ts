@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { HASH_FUNCTIONS, HASH_NAMES, hashId } from '../../src/hash/functions.js';
+import { HASH_FUNCTIONS, HASH_NAMES, hashId, type HashName } from '../../src/hash/functions.js';
+import { hash } from '../../src/index.js';
 
 describe('hashId', () => {
   it('keeps the engine id order', () => {
@@ -40,5 +41,13 @@ describe('hashId', () => {
       expect(message).toContain(`'${bad}'`);
       for (const name of HASH_NAMES) expect(message).toContain(name);
     }
+  });
+});
+
+describe('hash() from JavaScript', () => {
+  it('checks the name at run time, though its type is HashName', () => {
+    expect(() => hash('murmr' as HashName, 'k')).toThrow("unknown hash 'murmr'");
+    expect(() => hash(42 as unknown as HashName, 'k')).toThrow(/invalid hash 42: expected one of one_at_a_time, md5/);
+    expect(() => hash(undefined as unknown as HashName, 'k')).toThrow(ConfigError);
   });
 });

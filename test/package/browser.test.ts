@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as node from '../../src/index.js';
+import type { HashName } from '../../src/index.js';
 import { prepareBrowserBundle } from '../../src/cli/report/render-html.js';
 import { vectors } from '../helpers/vectors.js';
 import { launchChromium, type Chromium } from '../helpers/chromium.js';
@@ -75,7 +76,7 @@ describe('the browser bundle in Chromium', () => {
 
   it('hashes a sample of the reference keys as the C server and Node do, with every hash function', async () => {
     const sample = vectors.hashes.filter((_, i) => i % 4 === 0);
-    const names = Object.keys(vectors.hashes[0]!.tokens);
+    const names = Object.keys(vectors.hashes[0]!.tokens) as HashName[];
     expect([...names].sort()).toEqual([...node.HASH_NAMES].sort());
     const keys = sample.map((v) => [...Buffer.from(v.key_hex, 'hex')]);
 
@@ -94,7 +95,7 @@ describe('the browser bundle in Chromium', () => {
     // 4294967295 when T_i is 0): key i lands on the first peer exactly when its
     // hash is T_i, so the owners say whether the kernel hashed every key right.
     const sample = vectors.hashes.filter((_, i) => i % 4 === 0);
-    const names = Object.keys(vectors.hashes[0]!.tokens);
+    const names = Object.keys(vectors.hashes[0]!.tokens) as HashName[];
     const cases = names.map((name) => ({ name, keys: sample.map((v) => v.key_hex), tokens: sample.map((v) => v.tokens[name]!) }));
 
     const hits = await inPage(
@@ -130,7 +131,7 @@ describe('the browser bundle in Chromium', () => {
           bytes.forEach((b, i) => all.set(b, offsets[i]!));
           // Racks sort by name (r0, r1, r10, ...): find each key's own rack.
           const order = topology.racks().map((r) => Number(r.rack.slice(1)));
-          const owners = topology.routeKeys(all, offsets);
+          const owners = topology.routeKeyBytes(all, offsets);
           return keys.map((_, k) => owners[k * order.length + order.indexOf(k)] === 2 * k);
         }),
       cases,
@@ -141,13 +142,13 @@ describe('the browser bundle in Chromium', () => {
   it('refuses murmur3 with the same ConfigError as Node', async () => {
     const message = await inPage((lib) => {
       try {
-        lib.hash('murmur3', 'key');
+        lib.hash('murmur3' as HashName, 'key');
         return 'no error';
       } catch (err) {
         return `${(err as Error).name}: ${(err as Error).message}`;
       }
     }, null);
-    expect(() => node.hash('murmur3', 'key')).toThrow(message.replace(/^ConfigError: /, ''));
+    expect(() => node.hash('murmur3' as HashName, 'key')).toThrow(message.replace(/^ConfigError: /, ''));
     expect(message).toMatch(/^ConfigError: /);
   });
 
@@ -218,7 +219,7 @@ describe('the browser bundle in Chromium', () => {
     const keys = Array.from({ length: 2000 }, (_, i) =>
       i % 5 === 0 ? `cart:{user:${i % 97}}:items` : i % 7 === 0 ? `ключ-${i}-🔑` : `user:${i}`,
     );
-    const settings = [{}, { hash: 'md5' }, { hash: 'fnv1a_64', hashTag: '[]' }];
+    const settings: { hash?: HashName; hashTag?: string }[] = [{}, { hash: 'md5' }, { hash: 'fnv1a_64', hashTag: '[]' }];
     const browser = await inPage(
       (lib, { yaml, keys, settings }) =>
         settings.map((options) => {

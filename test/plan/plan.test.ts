@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   countMovedKeys,
   equidistantTokens,
+  formatFloridaSeeds,
+  loadCluster,
   mergeNodeConfigs,
   parseDynomiteYaml,
   planAdd,
@@ -21,35 +23,28 @@ import {
   type PoolPlan,
 } from '../../src/index.js';
 import { collectFindings } from '../../src/cli/findings.js';
-import { makePeer } from '../../src/ring/peer.js';
+import { formatSeed, makePeer } from '../../src/ring/peer.js';
+import { hosts, TWO_RACKS } from '../helpers/plans.js';
 
-const RACKS = [
-  { dc: 'dc1', rack: 'r1' },
-  { dc: 'dc1', rack: 'r2' },
-];
-const hosts = (n: number, prefix = '127.0.0.') => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 const sources = (plan: PoolPlan) => plan.nodes.map((n) => ({ text: n.text, file: n.file }));
 
 /** What `dynoring validate` finds in the plan's files. */
 function findings(plan: PoolPlan) {
-  const configs = sources(plan).map((s) => parseDynomiteYaml(s));
-  return collectFindings({ files: plan.nodes.map((n) => n.file), merged: mergeNodeConfigs(configs) });
+  const files = plan.nodes.map((n) => n.file);
+  return collectFindings({ ...loadCluster(sources(plan)), files, texts: plan.nodes.map((n) => n.text) });
 }
 
 /** Each file read back: its own node and its seeds, as `host:port:rack:dc:tokens`. */
 function readBack(plan: PoolPlan) {
   return plan.nodes.map((n) => {
     const [own, ...seeds] = parseDynomiteYaml({ text: n.text, file: n.file }).peers;
-    const text = (p: typeof own) => `${p!.endpoint.host}:${p!.endpoint.port}:${p!.rack}:${p!.dc}:${p!.tokens.join(',')}`;
-    return { own: text(own), seeds: seeds.map(text) };
+    return { own: formatSeed(own!), seeds: seeds.map(formatSeed) };
   });
 }
 
 /** Every file parses back to exactly its planned node, with every other node as a seed, and validates clean. */
 function expectConsistent(plan: PoolPlan): void {
-  const all = plan.nodes.map(
-    (n) => `${n.peer.endpoint.host}:${n.peer.endpoint.port}:${n.peer.rack}:${n.peer.dc}:${n.peer.tokens.join(',')}`,
-  );
+  const all = plan.nodes.map((n) => formatSeed(n.peer));
   readBack(plan).forEach((r, i) => {
     expect(r.own).toBe(all[i]);
     expect(r.seeds.sort()).toEqual(all.filter((_, j) => j !== i).sort());
@@ -76,7 +71,7 @@ describe('balance', () => {
   });
 
   it('reports each node and max/mean of a planned cluster, identical in every rack', () => {
-    const plan = planNew({ racks: RACKS, nodesPerRack: 3, hosts: hosts(6) });
+    const plan = planNew({ racks: TWO_RACKS, nodesPerRack: 3, hosts: hosts(6) });
     expect(plan.balance.map((b) => [b.dc, b.rack, b.nodes.map((n) => n.owned)])).toEqual([
       ['dc1', 'r1', [1431655766, 1431655765, 1431655765]],
       ['dc1', 'r2', [1431655766, 1431655765, 1431655765]],
@@ -89,7 +84,7 @@ describe('balance', () => {
 describe('planNew', () => {
   it('writes one valid file per node that reads back as planned, on the nodes own host', () => {
     const plan = planNew({
-      racks: RACKS,
+      racks: TWO_RACKS,
       nodesPerRack: 3,
       hosts: hosts(6),
       server: '{host}:6379',
@@ -118,11 +113,11 @@ describe('planNew', () => {
   });
 
   it('round-trips every size of ring it plans', () => {
-    for (const n of [1, 2, 5, 16]) expectConsistent(planNew({ racks: RACKS.slice(0, 1), nodesPerRack: n, hosts: hosts(n) }));
+    for (const n of [1, 2, 5, 16]) expectConsistent(planNew({ racks: TWO_RACKS.slice(0, 1), nodesPerRack: n, hosts: hosts(n) }));
   });
 
   it('refuses wrong host counts, repeated hosts and bad settings, naming what is wrong', () => {
-    const base = { racks: RACKS, nodesPerRack: 2, hosts: hosts(4) };
+    const base = { racks: TWO_RACKS, nodesPerRack: 2, hosts: hosts(4) };
     expect(() => planNew({ ...base, hosts: hosts(3) })).toThrow(
       expect.objectContaining({ kind: 'HostCount', message: expect.stringMatching(/4 nodes \(2 racks × 2\) need 4 hosts, got 3/) }),
     );
@@ -132,10 +127,40 @@ describe('planNew', () => {
     expect(() => planNew({ ...base, racks: [{ dc: 'dc1', rack: 'r:1' }] })).toThrow(/invalid rack name 'r:1'/);
     expect(() => planNew({ ...base, peerPort: 70000 })).toThrow(/invalid peer port 70000/);
   });
+
+  it('with the florida seed provider lists no seeds, and the files together still make the whole ring', () => {
+    const florida = planNew({ racks: TWO_RACKS, nodesPerRack: 3, hosts: hosts(6), seedProvider: 'florida' });
+    const simple = planNew({ racks: TWO_RACKS, nodesPerRack: 3, hosts: hosts(6) });
+    for (const n of simple.nodes) expect(n.text).toContain('dyn_seed_provider: simple_provider\n');
+    for (const n of florida.nodes) {
+      expect(n.text).toContain('dyn_seed_provider: florida_provider\n');
+      expect(n.text).not.toContain('dyn_seeds');
+    }
+    expect(readBack(florida).map((r) => r.seeds)).toEqual(florida.nodes.map(() => []));
+    // Merged, the files are the same ring as the simple plan's; the seeds server serves exactly it.
+    const merged = mergeNodeConfigs(sources(florida).map((s) => parseDynomiteYaml(s)));
+    expect(merged.peers.map(formatSeed).sort()).toEqual(simple.nodes.map((n) => formatSeed(n.peer)).sort());
+    // validate says of each file that its peers come from florida, and finds nothing else.
+    const found = findings(florida);
+    expect(found.problems).toEqual([]);
+    expect(found.warnings.map((w) => [w.kind, 'at' in w ? w.at?.file : undefined])).toEqual(
+      florida.nodes.map((n) => ['ExternalSeeds', n.file]),
+    );
+    expect(formatFloridaSeeds(merged.peers)).toBe(florida.nodes.map((n) => formatSeed(n.peer)).join('|'));
+    // A plan over florida files keeps them florida: the new and rewritten files list no seeds either.
+    const doubled = planDouble(sources(florida), hosts(6, '127.0.1.'));
+    for (const n of doubled.nodes) {
+      expect(n.text).toContain('dyn_seed_provider: florida_provider\n');
+      expect(n.text).not.toContain('dyn_seeds');
+    }
+    expect(() => planNew({ racks: TWO_RACKS, nodesPerRack: 1, hosts: hosts(2), seedProvider: 'dns' as 'simple' })).toThrow(
+      /invalid seed provider 'dns': expected simple or florida/,
+    );
+  });
 });
 
 describe('planDouble', () => {
-  const before = planNew({ racks: RACKS, nodesPerRack: 3, hosts: hosts(6) });
+  const before = planNew({ racks: TWO_RACKS, nodesPerRack: 3, hosts: hosts(6) });
   const doubled = planDouble(sources(before), hosts(6, '127.0.1.'));
 
   it('moves exactly half of every rack, each new node taking half of one range from its owner', () => {
@@ -180,7 +205,7 @@ describe('planDouble', () => {
 });
 
 describe('planAdd, planRemove, planReplace', () => {
-  const before = planNew({ racks: RACKS, nodesPerRack: 4, hosts: hosts(8) });
+  const before = planNew({ racks: TWO_RACKS, nodesPerRack: 4, hosts: hosts(8) });
 
   it('adds one node per rack by halving one range: 1/8 of the rack moves, the largest share stays 1/4', () => {
     const plan = planAdd(sources(before), 1, ['10.0.0.1', '10.0.0.2']);
@@ -201,7 +226,7 @@ describe('planAdd, planRemove, planReplace', () => {
     ]);
     expect(plan.diff.racks[1]!.moves).toEqual([]);
     expect(() => planRemove(sources(before), '127.0.0.9')).toThrow(expect.objectContaining({ kind: 'UnknownNode' }));
-    const one = planNew({ racks: RACKS, nodesPerRack: 1, hosts: hosts(2) });
+    const one = planNew({ racks: TWO_RACKS, nodesPerRack: 1, hosts: hosts(2) });
     expect(() => planRemove(sources(one), '127.0.0.1:8101')).toThrow(expect.objectContaining({ kind: 'LastNodeInRack' }));
   });
 

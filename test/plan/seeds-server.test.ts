@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFloridaSeeds, planNew, planReplace, type PoolPlan } from '../../src/index.js';
+import { formatSeed } from '../../src/ring/peer.js';
+import { hosts, TWO_RACKS } from '../helpers/plans.js';
 import { startSeedsServer, type ReloadResult, type SeedsServer } from '../../src/plan/seeds-server.js';
 
 const REQUEST = readFileSync(new URL('../fixtures/dynomite-admin/florida_request.raw', import.meta.url));
@@ -30,8 +32,7 @@ function floridaRead(reply: string): string {
   return reply.slice(reply.indexOf('\r\n\r\n') + 4);
 }
 
-const bodyOf = (plan: PoolPlan) =>
-  plan.nodes.map((n) => `${n.peer.endpoint.host}:${n.peer.endpoint.port}:${n.peer.rack}:${n.peer.dc}:${n.peer.tokens[0]}`).join('|');
+const bodyOf = (plan: PoolPlan) => plan.nodes.map((n) => formatSeed(n.peer)).join('|');
 
 let dir: string;
 let files: string[];
@@ -41,14 +42,7 @@ const log: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dynoring-seeds-'));
-  plan = planNew({
-    racks: [
-      { dc: 'dc1', rack: 'r1' },
-      { dc: 'dc1', rack: 'r2' },
-    ],
-    nodesPerRack: 2,
-    hosts: ['127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.14'],
-  });
+  plan = planNew({ racks: TWO_RACKS, nodesPerRack: 2, hosts: hosts(4, '127.0.0.1') });
   files = plan.nodes.map((n) => join(dir, n.file));
   plan.nodes.forEach((n, i) => writeFileSync(files[i]!, n.text));
   // A long poll: the test waits on reload events, which fs.watch or an explicit reload raise.

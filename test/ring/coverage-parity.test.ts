@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkTokenCoverage, engineInfo, type CoverageIssue, type Peer } from '../../src/index.js';
 import { makePeerForTest as peer } from './peers.js';
+import { xorshift } from '../helpers/random.js';
 
 type Rack = { dc: string; rack: string };
 
@@ -81,13 +82,7 @@ describe('duplicate-token scan parity', () => {
   it('agree on a million tokens (4,000 peers x 250 tokens) with planted overlaps', () => {
     const racks = ['r1', 'r2', 'r3', 'r4'];
     const peers: Peer[] = [];
-    let seed = 0x9e3779b9;
-    const random = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return seed >>> 0;
-    };
+    const random = xorshift(0x9e3779b9);
     for (let i = 0; i < 4000; i++) {
       const tokens = Array.from({ length: 250 }, (_, k) => ((i * 250 + k) * 4099 + 17) >>> 0);
       peers.push(peer(i, i < 2000 ? 'dc1' : 'dc2', racks[i % 4]!, tokens));

@@ -4,13 +4,14 @@
  * grow at 16, 16·17 and 16·17² entries (and whose last leaf is full at
  * multiples of 16). Duplicate tokens, tokens 0 and 4294967295 and queries on
  * both sides of every token are in every case; wasm and js must agree with
- * the plain rule of DESIGN.md §2.
+ * the plain rule of docs/design.md.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SIMD_MAX, layoutFor } from '../../src/engine/kernel.js';
 import { Topology } from '../../src/index.js';
 import { makePeerForTest } from './peers.js';
+import { xorshift } from '../helpers/random.js';
 
 const MAX = 4294967295;
 
@@ -30,11 +31,6 @@ const SIZES = [
   1024,
   65_536,
 ];
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
-}
 
 /**
  * A rack of `size` entries over `peerCount` peers. `dupEvery` > 0 makes every

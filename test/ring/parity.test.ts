@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { Topology, type Peer } from '../../src/index.js';
 import { wasmEngine } from '../../src/engine/engines.js';
 import { makePeerForTest } from './peers.js';
+import { xorshift } from '../helpers/random.js';
 
 const MAX = 4294967295;
 
-/** The rule of DESIGN.md §2, written as plainly as possible. */
+/** The dispatch rule of docs/design.md, written as plainly as possible. */
 function referenceDispatch(entries: [number, number][], t: number): number {
   const sorted = [...entries].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const hit = sorted.find(([token]) => token >= t);
@@ -58,8 +59,7 @@ describe('dispatch parity: WebAssembly, TypeScript and the plain rule agree', ()
   it('on random continuums of 1 to 100,000 entries', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 5000 }), fc.integer(), (size, peerCount, seed) => {
-        let x = seed >>> 0 || 1;
-        const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+        const next = xorshift(seed);
         const tokens: number[][] = Array.from({ length: peerCount }, () => []);
         for (let i = 0; i < size; i++) {
           // One in eight tokens repeats an earlier one, so ties between peers are exercised.

@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseSeed, parseToken } from '../../src/index.js';
+import { ConfigError, formatSeed, parseSeed, parseToken } from '../../src/index.js';
+import { makePeer } from '../../src/ring/peer.js';
+import { seedFields } from './peers.js';
 
 describe('parseToken', () => {
   it('accepts decimal u32 text and integers', () => {
@@ -63,5 +66,27 @@ describe('parseSeed', () => {
 
   it('refuses a bad index with a RangeError', () => {
     expect(() => parseSeed('h:1:r:d:1', -1)).toThrow(RangeError);
+  });
+});
+
+describe('formatSeed', () => {
+  it('is the inverse of parseSeed, IPv6 hosts and token lists included', () => {
+    fc.assert(
+      fc.property(fc.nat(), seedFields({ minLength: 1, maxLength: 4 }), (index, { host, port, rack, dc, tokens }) => {
+        const p = makePeer({ index, endpoint: { host, port }, rack, dc, tokens });
+        const text = formatSeed(p);
+        expect(text).toBe(`${host}:${port}:${rack}:${dc}:${tokens.join(',')}`);
+        expect(parseSeed(text, index)).toEqual(p);
+      }),
+    );
+  });
+
+  it('refuses what a seed cannot carry, naming the peer and the field', () => {
+    const p = parseSeed('10.0.0.1:8101:r1:dc1:0', 3);
+    expect(() => formatSeed({ ...p, tokens: [] })).toThrow(/^peer 3: has no tokens/);
+    expect(() => formatSeed({ ...p, rack: 'a:b' })).toThrow(/^peer 3: rack 'a:b' cannot be written: .* or ':'$/);
+    expect(() => formatSeed({ ...p, dc: '' })).toThrow(ConfigError);
+    expect(() => formatSeed({ ...p, endpoint: { host: 'a b', port: 1 } })).toThrow(/host 'a b' cannot be written/);
+    expect(() => formatSeed({ ...p, endpoint: { host: 'a|b', port: 1 } })).toThrow(/host 'a\|b' cannot be written/);
   });
 });

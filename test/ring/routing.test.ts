@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HASH_NAMES, Topology, hash, type HashName } from '../../src/index.js';
 import { fromHex, vectors } from '../helpers/vectors.js';
 import { makePeerForTest } from './peers.js';
+import { xorshift } from '../helpers/random.js';
 
 describe('hash tags match the C server', () => {
   it(`on all ${vectors.hash_tags.length} hash_tags vectors (murmur and md5)`, () => {
@@ -30,8 +31,7 @@ describe('hash tags match the C server', () => {
 
 /** Three racks of four peers with random tokens. */
 function topology(seed: number, options: { hash: HashName; hashTag?: string; engine: 'wasm' | 'js' }) {
-  let x = seed >>> 0 || 1;
-  const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+  const next = xorshift(seed);
   const peers = Array.from({ length: 12 }, (_, i) => makePeerForTest(i, 'dc1', `r${i % 3}`, [next(), next()]));
   return Topology.fromPeers(peers, options);
 }
@@ -52,6 +52,44 @@ const keyBytes = fc.oneof(
   fc.array(tagChar, { maxLength: 24 }).map((a) => Uint8Array.from(a)),
 );
 
+/**
+ * The bytes as a view that records every position read: element reads, and
+ * the positions an `indexOf` scan examines (from its start to the match, or
+ * to the end of the buffer when there is none).
+ */
+function recordingReads(bytes: Uint8Array): { view: Uint8Array; reads: Set<number> } {
+  const reads = new Set<number>();
+  const scan = (value: number, from = 0) => {
+    const found = bytes.indexOf(value, from);
+    for (let i = from; i <= (found < 0 ? bytes.length - 1 : found); i++) reads.add(i);
+    return found;
+  };
+  const view = new Proxy(bytes, {
+    get(target, prop) {
+      if (typeof prop === 'string' && /^[0-9]+$/.test(prop)) reads.add(Number(prop));
+      if (prop === 'indexOf') return scan;
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { view, reads };
+}
+
+describe('hash tags cost what the key costs', () => {
+  it('the TypeScript engine reads each key of a batch only within its own bounds', () => {
+    // Before, looking for the tag scanned from the key to the end of the whole
+    // batch (or of a 64 KiB scratch buffer): quadratic in the batch.
+    const t = topology(3, { hash: 'murmur', hashTag: '{}', engine: 'js' });
+    const keys = ['no-tag-here', 'open{only', 'a{b}c', 'closes}first{', ''].map((k) => new TextEncoder().encode(k));
+    const [bytes, offsets] = pack([...keys, new Uint8Array(4096).fill(0x7b)]);
+    const { view, reads } = recordingReads(bytes);
+    // Route all but the last key (a block of 4096 '{'); no read may reach it.
+    const owners = t.routeKeyBytes(view, offsets.subarray(0, keys.length + 1));
+    expect(Math.max(...reads)).toBeLessThan(offsets[keys.length]!);
+    expect(Array.from(owners)).toEqual(keys.flatMap((k) => t.route(k).map((p) => p.index)));
+  });
+});
+
 describe('routeKeys parity: WebAssembly and TypeScript agree key by key', () => {
   it('for every hash function and random hash tags', () => {
     fc.assert(
@@ -65,8 +103,8 @@ describe('routeKeys parity: WebAssembly and TypeScript agree key by key', () => 
           const wasm = topology(seed, { ...options, engine: 'wasm' });
           const js = topology(seed, { ...options, engine: 'js' });
           const [bytes, offsets] = pack(keys);
-          const a = wasm.routeKeys(bytes, offsets);
-          const b = js.routeKeys(bytes, offsets);
+          const a = wasm.routeKeyBytes(bytes, offsets);
+          const b = js.routeKeyBytes(bytes, offsets);
           expect(Array.from(a)).toEqual(Array.from(b));
           // And each matches routing the key alone.
           keys.forEach((k, i) => {
@@ -83,14 +121,14 @@ describe('routeKeys parity: WebAssembly and TypeScript agree key by key', () => 
     const keys = Array.from({ length: 40_000 }, (_, i) => `user:${i}:${'é'.repeat(i % 5)}`);
     const [bytes, offsets] = pack(keys.map((k) => new TextEncoder().encode(k)));
     const out = new Uint32Array(keys.length * 3);
-    expect(t.routeKeys(keys, undefined, out)).toBe(out);
-    expect(Array.from(out)).toEqual(Array.from(topology(7, { hash: 'murmur', engine: 'js' }).routeKeys(bytes, offsets)));
+    expect(t.routeKeys(keys, { out })).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(topology(7, { hash: 'murmur', engine: 'js' }).routeKeyBytes(bytes, offsets)));
   });
 
   it('routes a key longer than a whole chunk', () => {
     const big = new Uint8Array(3 << 20).map((_, i) => (i * 31) & 255);
     const [bytes, offsets] = pack([Uint8Array.of(1), big, Uint8Array.of(2)]);
-    const wasm = topology(9, { hash: 'md5', engine: 'wasm' }).routeKeys(bytes, offsets);
-    expect(Array.from(wasm)).toEqual(Array.from(topology(9, { hash: 'md5', engine: 'js' }).routeKeys(bytes, offsets)));
+    const wasm = topology(9, { hash: 'md5', engine: 'wasm' }).routeKeyBytes(bytes, offsets);
+    expect(Array.from(wasm)).toEqual(Array.from(topology(9, { hash: 'md5', engine: 'js' }).routeKeyBytes(bytes, offsets)));
   });
 });

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, NoTargetsError, Topology, UnknownLocationError, hash, parseSeed } from '../../src/index.js';
+import {
+  COVERAGE_DEFAULTS,
+  ConfigError,
+  HASH_DEFAULTS,
+  TOPOLOGY_DEFAULTS,
+  NoTargetsError,
+  Topology,
+  UnknownLocationError,
+  checkTokenCoverage,
+  hash,
+  parseSeed,
+  type Peer,
+  type SeedFlags,
+} from '../../src/index.js';
 
 const NODE1 = `
 dyn_o_mite:
@@ -192,12 +205,85 @@ describe('Topology errors', () => {
   it('checks key batches before doing any work', () => {
     const ok = Topology.fromPeers(peers);
     const bytes = new TextEncoder().encode('abcdef');
-    expect(() => ok.routeKeys(bytes, Uint32Array.of(0, 4, 2))).toThrow('ascending');
-    expect(() => ok.routeKeys(bytes, Uint32Array.of(0, 7))).toThrow('past the buffer');
-    expect(() => ok.routeKeys(bytes, [0, 6] as unknown as Uint32Array)).toThrow(TypeError);
-    expect(() => ok.routeKeys(bytes, Uint32Array.of(0, 6), 'dcX')).toThrow(UnknownLocationError);
-    expect(() => ok.routeKeys(bytes, Uint32Array.of(0, 6), undefined, new Uint32Array(1))).toThrow('keys × racks');
+    expect(() => ok.routeKeyBytes(bytes, Uint32Array.of(0, 4, 2))).toThrow('ascending');
+    expect(() => ok.routeKeyBytes(bytes, Uint32Array.of(0, 7))).toThrow('past the buffer');
+    expect(() => ok.routeKeyBytes(bytes, [0, 6] as unknown as Uint32Array)).toThrow(TypeError);
+    expect(() => ok.routeKeyBytes(bytes, Uint32Array.of(0, 6), { dc: 'dcX' })).toThrow(UnknownLocationError);
+    expect(() => ok.routeKeyBytes(bytes, Uint32Array.of(0, 6), { out: new Uint32Array(1) })).toThrow('keys × racks');
+    // The old positional form from JavaScript: a datacenter where the options go, or bytes where the strings go.
+    expect(() => ok.routeKeys(['a'], 'dc1' as unknown as { dc: string })).toThrow('options must be an object');
+    expect(() => ok.routeKeys(bytes as unknown as string[])).toThrow('use routeKeyBytes');
     expect(() => ok.route(42 as unknown as string)).toThrow(TypeError);
     expect(() => ok.routeKeys(['a', 7 as unknown as string])).toThrow('key 1 must be a string');
+  });
+});
+
+describe('names and peers from JavaScript', () => {
+  const peer = (index: number, dc: string, rack: string, tokens: number[]) => ({
+    index,
+    endpoint: { host: `10.0.0.${index + 1}`, port: 8101 },
+    dc,
+    rack,
+    tokens,
+    isLocal: false,
+    isSameDc: true,
+    isSecure: false,
+  });
+
+  it('keeps (dc, rack) pairs apart when a name holds a NUL', () => {
+    // With a `${dc}\0${rack}` key these two racks were one, and token 7 an overlap.
+    const peers = [peer(0, 'a\u0000b', 'c', [7]), peer(1, 'a', 'b\u0000c', [7])];
+    const t = Topology.fromPeers(peers);
+    expect(t.racks()).toEqual([
+      { dc: 'a', rack: 'b\u0000c' },
+      { dc: 'a\u0000b', rack: 'c' },
+    ]);
+    expect(t.continuum('a', 'b\u0000c').entries()).toEqual([[7, 1]]);
+    expect(t.continuum('a\u0000b', 'c').entries()).toEqual([[7, 0]]);
+    expect(checkTokenCoverage(peers)).toEqual([]);
+  });
+
+  it('refuses an empty host, a port outside 1 to 65535 and non-boolean flags', () => {
+    const ok = peer(0, 'dc1', 'r1', [1]);
+    for (const endpoint of [
+      { host: '', port: 8101 },
+      { host: 'h', port: 0 },
+      { host: 'h', port: 65536 },
+      { host: 'h', port: 80.5 },
+      { host: 'h', port: '8101' },
+    ]) {
+      expect(() => Topology.fromPeers([{ ...ok, endpoint } as Peer]), JSON.stringify(endpoint)).toThrow(ConfigError);
+    }
+    for (const flag of ['isLocal', 'isSameDc', 'isSecure']) {
+      expect(() => Topology.fromPeers([{ ...ok, [flag]: 'yes' } as unknown as Peer])).toThrow(`${flag} must be true or false`);
+    }
+    expect(Topology.fromPeers([{ ...ok, endpoint: { host: 'h', port: 65535 }, isSecure: true }]).peers[0]).toMatchObject({
+      endpoint: { host: 'h', port: 65535 },
+      isSecure: true,
+    });
+  });
+
+  it('parseSeed takes only the flags from its flags argument', () => {
+    const sneaky = { isLocal: true, index: 9, tokens: [5], endpoint: { host: 'x', port: 1 }, dc: 'dcX' } as SeedFlags;
+    const p = parseSeed('10.0.0.2:8101:rack1:dc1:100', 1, sneaky);
+    expect(p).toMatchObject({ index: 1, tokens: [100], endpoint: { host: '10.0.0.2', port: 8101 }, dc: 'dc1', isLocal: true });
+    expect(() => parseSeed('10.0.0.2:8101:rack1:dc1:100', 1, { isSecure: 1 as unknown as boolean })).toThrow(
+      'isSecure must be true or false',
+    );
+  });
+});
+
+describe('defaults as data', () => {
+  it('are the values a topology and a coverage check use when an option is left out', () => {
+    const peers = [
+      { index: 0, endpoint: { host: 'h', port: 1 }, dc: 'd', rack: 'r', tokens: [5], isLocal: true, isSameDc: true, isSecure: false },
+    ];
+    const t = Topology.fromPeers(peers);
+    expect(t.hash).toBe(TOPOLOGY_DEFAULTS.hash);
+    expect(HASH_DEFAULTS.hash).toBe('murmur');
+    expect(TOPOLOGY_DEFAULTS.engine).toBe('auto');
+    expect(t.token('k')).toBe(hash(HASH_DEFAULTS.hash, 'k'));
+    expect(COVERAGE_DEFAULTS).toEqual({ racks: [], engine: 'auto' });
+    for (const d of [TOPOLOGY_DEFAULTS, HASH_DEFAULTS, COVERAGE_DEFAULTS]) expect(Object.isFrozen(d)).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import {
   PlanError,
   type DataStore,
   type PoolPlan,
+  type SeedProvider,
 } from '../../index.js';
 import { InputError, UsageError } from '../../errors.js';
 import { endpointKey } from '../../ring/peer.js';
@@ -18,6 +19,7 @@ import type { Command } from '../command.js';
 import { fileFailure } from '../file-failure.js';
 import { EXIT } from '../io.js';
 import { readSources } from '../../plan/read-sources.js';
+import { SEEDS_SERVER_DEFAULTS } from '../../plan/seeds-server.js';
 import { renderBalance, renderMoves } from './moves-text.js';
 
 const d = NEW_PLAN_DEFAULTS;
@@ -58,6 +60,9 @@ Options for new:
   --data-store NAME      redis or memcache (default ${d.dataStore})
   --read-consistency L   DC_ONE, DC_QUORUM, DC_SAFE_QUORUM or
   --write-consistency L  DC_EACH_SAFE_QUORUM (default ${d.readConsistency})
+  --seed-provider NAME   simple (every other node in dyn_seeds) or florida
+                         (no dyn_seeds: the nodes poll 'dynoring serve-seeds')
+                         (default ${d.seedProvider})
 Other options:
   --nodes K              nodes to add per rack (add)
   --host H               the new host (replace)
@@ -82,6 +87,7 @@ const OPTIONS = {
   'data-store': { type: 'string' },
   'read-consistency': { type: 'string' },
   'write-consistency': { type: 'string' },
+  'seed-provider': { type: 'string' },
   nodes: { type: 'string' },
   host: { type: 'string' },
   out: { type: 'string' },
@@ -103,6 +109,7 @@ const ACCEPTS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
     'data-store',
     'read-consistency',
     'write-consistency',
+    'seed-provider',
   ],
   double: ['hosts'],
   add: ['nodes', 'hosts'],
@@ -138,7 +145,8 @@ export const planCommand: Command = {
     const out = required(values, 'out', 'the directory to write the files to');
     const plan = await makePlan(sub, rest, values);
     await writePlan(out, plan, sub);
-    io.out(values.json ? `${JSON.stringify(planJson(plan, sub), null, 2)}\n` : summary(plan, sub, out));
+    const florida = values['seed-provider'] === 'florida' ? floridaNote(out) : '';
+    io.out(values.json ? `${JSON.stringify(planJson(plan, sub), null, 2)}\n` : summary(plan, sub, out) + florida);
     return EXIT.ok;
   },
 };
@@ -169,6 +177,7 @@ async function makePlan(sub: string, rest: string[], v: Record<string, string | 
       dataStore: v['data-store'] as DataStore | undefined,
       readConsistency: v['read-consistency'] as string | undefined,
       writeConsistency: v['write-consistency'] as string | undefined,
+      seedProvider: v['seed-provider'] as SeedProvider | undefined,
     });
   }
   const node = sub === 'remove' || sub === 'replace' ? rest.shift() : undefined;
@@ -276,4 +285,15 @@ function summary(plan: PoolPlan, sub: string, out: string): string {
     `${sub === 'new' ? '' : `, ${added} new${plan.removed.length ? `, ${plan.removed.length} removed (${plan.removed.join(', ')})` : ''}`}; ` +
     `wrote ${plan.nodes.length} .yml files and plan.json to ${out}\n\n`;
   return head + renderBalance(plan.balance, files) + (sub === 'new' ? '' : `\n${renderMoves(plan.diff)}`);
+}
+
+/** How to run the seeds server that florida-provider files need beside the nodes. */
+function floridaNote(out: string): string {
+  const { host, port } = SEEDS_SERVER_DEFAULTS;
+  return (
+    `\nseeds: the files say dyn_seed_provider: florida_provider and list no dyn_seeds. Serve the seeds beside the nodes:\n` +
+    `  dynoring serve-seeds ${join(out, '*.yml')} --port ${port}\n` +
+    `and start each node with DYNOMITE_FLORIDA_IP=${host} DYNOMITE_FLORIDA_PORT=${port} in its environment (the server's defaults).\n` +
+    `For nodes on other machines, serve with --host 0.0.0.0 and set DYNOMITE_FLORIDA_IP to this machine's IPv4 address.\n`
+  );
 }

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { checkTokenCoverage } from '../../index.js';
 import { prepareBrowserBundle, renderReportHtml } from '../report/render-html.js';
 import type { Command } from '../command.js';
-import { plural } from '../describe.js';
+import { configNotes } from '../describe.js';
+import { plural } from '../text.js';
 import { InputError, UsageError } from '../../errors.js';
 import { fileFailure } from '../file-failure.js';
 import { EXIT } from '../io.js';
@@ -50,8 +51,9 @@ export const reportCommand: Command = {
     const files = [...args.positionals, ...(args.afterTerminator ?? [])];
     const old = args.afterTerminator ? args.positionals.length : 0;
     // Parse first, so a broken file is reported here and not just inside the page.
-    if (old > 0) await loadConfigs('report', args.positionals);
+    if (old > 0) io.err(configNotes(await loadConfigs('report', args.positionals)));
     const loaded = await loadConfigs('report', files.slice(old));
+    io.err(configNotes(loaded));
     const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')));
     const side = (i: number) => (old === 0 ? {} : { side: i < old ? ('before' as const) : ('after' as const) });
     const html = renderReportHtml({
@@ -71,9 +73,9 @@ export const reportCommand: Command = {
         output,
       );
     }
-    const { peers } = loaded.merged;
-    const problems = checkTokenCoverage(peers).length + loaded.merged.disagreements.length;
-    const racks = new Set(peers.map((p) => `${p.dc}\u0000${p.rack}`)).size;
+    const { peers } = loaded.config;
+    const problems = checkTokenCoverage(peers).length + loaded.drift.length;
+    const racks = loaded.topology.racks().length;
     io.out(
       `wrote ${output}: ${plural(peers.length, 'peer')} in ${plural(racks, 'rack')}, ${problems ? plural(problems, 'problem') : 'no problems'}\n`,
     );

@@ -8,11 +8,12 @@ import {
   locationText,
   type Findings,
   type Location,
+  type Note,
   type PeerRef,
   type Problem,
   type Warning,
 } from '../findings.js';
-import { plural } from '../describe.js';
+import { plural } from '../text.js';
 import { EXIT } from '../io.js';
 import { loadConfigs, loadLive } from '../load.js';
 import { compareLive, type LiveDifference } from '../../plan/live.js';
@@ -26,8 +27,12 @@ one 'host:port:rack:dc:tokens [name]' per line), merged as one pool, for:
   - files that disagree about a peer (tokens, rack, datacenter) or about
     hash / hash_tag, which is how configs drift.
 Each finding names the peer (index and host:port) and the file:line it comes
-from. A peer with several tokens is a warning, not a failure: the Dynomite
-server mishandles it and its gossip advertises only the first token.
+from. Warnings (exit 0): a peer with several tokens (the Dynomite server
+mishandles it and its gossip advertises only the first token); a wildcard
+dyn_listen (0.0.0.0, ::) that no other file's seed matches; peers that come
+from dns_provider or florida_provider, so only the file's own are checked.
+A wildcard dyn_listen matched to another file's seed (same datacenter,
+rack, port and tokens) is a note.
 
 With --live URL, also compares the files with the running cluster, as a
 node's admin port reports it (GET /cluster_describe): every node missing
@@ -44,14 +49,19 @@ Exit status: 0 no problems (warnings allowed), 1 problems found,
 
 JSON (version 1; fields are only ever added):
   { version, files: [path], ok, summary: { datacenters, racks, peers, tokens,
-    problems, warnings }, problems: [Problem], warnings: [Warning] }
+    problems, warnings }, problems: [Problem], warnings: [Warning], notes: [Note] }
   Problem, by kind (each also has a one-line "message"):
     EmptyRack       { dc, rack, peers: [PeerRef] }
     Overlap         { dc, rack, token, peers: [PeerRef, PeerRef] }
     PeerMismatch    { endpoint, field: tokens|rack|dc, values: [{ value, at }],
                       peer: PeerRef }
     SettingMismatch { setting: hash|hash_tag, values: [{ value, at }] }
-  Warning: MultipleTokens { peer: PeerRef, tokens: [number] }
+  Warning, by kind (each also has a "message"):
+    MultipleTokens    { peer: PeerRef, tokens: [number] }
+    WildcardUnmatched { listen, dc, rack, port, tokens: [number],
+                        candidates: [endpoint], at }
+    ExternalSeeds     { provider: dns_provider|florida_provider, peers, at }
+  Note: WildcardMatched { listen, endpoint, at, matchedAt, message }
   With --live: live: { url, differences: [{ kind: missing|extra|token|rack|dc,
     endpoint, files, live, message }] } (files/live: null on the side without the node)
   PeerRef: { index, endpoint: "host:port", name?, dc, rack, declaredAt: [Location] }
@@ -78,7 +88,7 @@ export const validateCommand: Command = {
     }
     const url = args.values.live as string | undefined;
     const found = collectFindings(loaded);
-    const differences = url === undefined ? [] : compareLive(loaded.merged.peers, (await loadLive(url)).merged.peers);
+    const differences = url === undefined ? [] : compareLive(loaded.config.peers, (await loadLive(url)).config.peers);
     const findings = url === undefined ? found : { ...found, ok: found.ok && differences.length === 0, live: { url, differences } };
     io.out(args.values.json ? `${JSON.stringify(findings, null, 2)}\n` : renderFindings(findings, differences));
     return findings.ok ? EXIT.ok : EXIT.problems;
@@ -91,6 +101,7 @@ function renderFindings(f: Findings, live: readonly LiveDifference[]): string {
     ...f.problems.map((p) => block('error', p.message, detail(p))),
     ...live.map((d) => block('error', `live: ${d.message}`, [])),
     ...f.warnings.map((w) => block('warning', w.message, warningDetail(w))),
+    ...f.notes.map((n: Note) => block('note', n.message, [])),
   ];
   const s = f.summary;
   const scope = `${plural(s.peers, 'peer')} in ${plural(s.racks, 'rack')} of ${plural(s.datacenters, 'datacenter')}, ${plural(s.tokens, 'token')}`;
@@ -101,7 +112,7 @@ function renderFindings(f: Findings, live: readonly LiveDifference[]): string {
 }
 
 function block(level: string, message: string, lines: string[]): string {
-  return `${level}: ${message}\n${lines.map((l) => `    ${l}\n`).join('')}\n`;
+  return `${level}: ${message}\n${lines.map((l) => `    ${l}\n`).join('')}${lines.length ? '\n' : ''}`;
 }
 
 function detail(p: Problem): string[] {
@@ -118,7 +129,7 @@ function detail(p: Problem): string[] {
 }
 
 function warningDetail(w: Warning): string[] {
-  return [peerLine(w.peer)];
+  return w.kind === 'MultipleTokens' ? [peerLine(w.peer)] : [];
 }
 
 function peerLine(p: PeerRef): string {

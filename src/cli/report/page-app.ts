@@ -4,6 +4,7 @@
  * into the page by its source text, so it must stay self-contained: what it
  * needs comes in through {@link ReportDeps}.
  */
+import type { TextHelpers } from '../text.js';
 import type { buildRingModel, DynoringLib, RackModel, ReportFile, RingModel } from './ring-model.js';
 import type { peerColours } from './palette.js';
 import type { ringSvg } from './ring-svg.js';
@@ -16,18 +17,18 @@ export interface ReportDeps {
   ringSvg: typeof ringSvg;
   peerColours: typeof peerColours;
   planView: typeof planView;
+  /** The CLI's own text helpers. */
+  text: TextHelpers;
   /** The config files the report was generated from. */
   files: ReportFile[];
   doc: Document;
 }
 
 /** Renders the initial files and wires the editor (tabs, debounced updates, inline errors). */
-export function startReport({ lib, buildRingModel, ringSvg, peerColours, planView, files, doc }: ReportDeps): void {
+export function startReport({ lib, buildRingModel, ringSvg, peerColours, planView, text, files, doc }: ReportDeps): void {
   const DEBOUNCE_MS = 250;
   const $ = <T extends HTMLElement>(id: string) => doc.getElementById(id) as T;
-  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
+  const { esc, plural, percent } = text;
 
   const texts = files.map((f) => f.text);
   let active = 0;
@@ -36,9 +37,9 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, planVie
 
   const editor = $<HTMLTextAreaElement>('config');
   const gutter = $('gutter');
+  const mirror = $('editor-mirror');
   const racksEl = $('racks');
 
-  $('engine').textContent = lib.engineInfo().active === 'wasm' ? 'WebAssembly' : `TypeScript (${lib.engineInfo().wasmError})`;
   renderTabs();
   editor.value = texts[0] ?? '';
   renderGutter();
@@ -50,6 +51,7 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, planVie
     clearTimeout(timer);
     timer = setTimeout(update, DEBOUNCE_MS);
   });
+  doc.defaultView?.addEventListener('resize', renderGutter);
   editor.addEventListener('scroll', () => {
     gutter.scrollTop = editor.scrollTop;
   });
@@ -78,7 +80,7 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, planVie
         lib,
         current.filter((f) => f.side === 'before'),
         current.filter((f) => f.side === 'after'),
-        { buildRingModel, ringSvg, peerColours },
+        { buildRingModel, ringSvg, peerColours, text },
       );
     }
     const error = $('parse-error');
@@ -104,10 +106,15 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, planVie
     const tabs = $('tabs');
     tabs.hidden = files.length < 2;
     tabs.innerHTML = files
-      .map(
-        (f, i) =>
-          `<button type="button" role="tab" aria-selected="${i === active}" data-tab="${i}" title="${esc(f.file)}">${esc(f.file.split(/[\\/]/).pop()!)}</button>`,
-      )
+      .map((f, i) => {
+        // A plan's before and after files often share base names: each side's tabs come under its label.
+        const label = f.side !== undefined && f.side !== files[i - 1]?.side ? `<span class="tab-side">${f.side}</span>` : '';
+        const title = f.side === undefined ? f.file : `${f.side}: ${f.file}`;
+        return (
+          `${label}<button type="button" role="tab" aria-selected="${i === active}" data-tab="${i}"${f.side === undefined ? '' : ` data-side="${f.side}"`} ` +
+          `title="${esc(title)}">${esc(f.file.split(/[\\/]/).pop()!)}</button>`
+        );
+      })
       .join('');
     tabs.onclick = (e) => {
       const tab = (e.target as HTMLElement).closest<HTMLElement>('[data-tab]');
@@ -119,10 +126,29 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, planVie
     };
   }
 
+  /**
+   * Line numbers beside the editor, which wraps long lines (seed lines show
+   * whole): a line that wraps gets blank rows under its number. Only lines
+   * longer than the editor's width in characters are measured, in a hidden
+   * copy of the editor's box.
+   */
   function renderGutter(): void {
-    const lines = editor.value.split('\n').length;
+    const style = getComputedStyle(editor);
+    const width = editor.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const rowHeight = parseFloat(style.lineHeight);
+    mirror.style.width = 'max-content';
+    mirror.textContent = '0'.repeat(100);
+    const perRow = Math.max(1, Math.floor(width / (mirror.getBoundingClientRect().width / 100 || 1)));
+    mirror.style.width = `${width}px`;
     let html = '';
-    for (let i = 1; i <= lines; i++) html += i === errorLine ? `<span class="err">${i}</span>\n` : `${i}\n`;
+    editor.value.split('\n').forEach((line, i) => {
+      let rows = 1;
+      if (line.length > perRow) {
+        mirror.textContent = line;
+        rows = Math.max(1, Math.round(mirror.getBoundingClientRect().height / rowHeight));
+      }
+      html += `${i + 1 === errorLine ? `<span class="err">${i + 1}</span>` : i + 1}${'\n'.repeat(rows)}`;
+    });
     gutter.innerHTML = html;
     gutter.scrollTop = editor.scrollTop;
   }
@@ -150,6 +176,9 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, planVie
           .join('')
       : '<li class="ok">No coverage problems: every rack has tokens and no token is claimed twice in a rack.</li>';
 
+    $('notes').innerHTML = model.notes
+      .map((n) => `<li class="note ${n.level}"><span class="kind">${n.level}</span>${esc(n.message)}</li>`)
+      .join('');
     racksEl.innerHTML = model.racks.map(rackCard).join('');
   }
 
@@ -177,21 +206,17 @@ export function startReport({ lib, buildRingModel, ringSvg, peerColours, planVie
         );
       })
       .join('');
-    const overlapList = rack.overlaps.length
-      ? `<ul class="callout bad">${rack.overlaps
-          .slice(0, 5)
-          .map((o) => `<li>Token <b>${o.token}</b> is claimed by peers ${o.peers[0]} and ${o.peers[1]}; peer ${o.peers[0]} gets it.</li>`)
-          .join('')}${rack.overlaps.length > 5 ? `<li>… and ${rack.overlaps.length - 5} more (see Problems).</li>` : ''}</ul>`
-      : '';
-    const emptyNote = rack.empty
-      ? `<p class="callout bad">No peer of this rack has a token: every request routed to rack <b>${esc(rack.rack)}</b> fails with NoTargets. Give its peers tokens.</p>`
+    const shown = rack.problems.slice(0, 5);
+    const callout = shown.length
+      ? `<ul class="callout bad">${shown.map((p) => `<li>${esc(p.message)}</li>`).join('')}` +
+        `${rack.problems.length > shown.length ? `<li>… and ${rack.problems.length - shown.length} more (see Problems).</li>` : ''}</ul>`
       : '';
     return (
       `<section class="rack-card${rack.empty || rack.overlaps.length ? ' has-problem' : ''}" data-dc="${esc(rack.dc)}" data-rack="${esc(rack.rack)}" data-key="${esc(`${rack.dc}/${rack.rack}`)}">` +
       `<header><h3>${esc(rack.rack)}</h3><span class="dc">datacenter ${esc(rack.dc)}</span>${chips}</header>` +
-      `<div class="rack-body"><div class="ring-box">${ringSvg(rack, colours)}</div>` +
+      `<div class="rack-body"><div class="ring-box">${ringSvg(rack, colours, text)}</div>` +
       `<div class="table-box${rack.peers.length > 14 ? ' scroll' : ''}"><table class="peers"><thead><tr><th>Peer</th><th>Endpoint</th><th>Name</th>` +
-      `<th class="num">Tokens</th><th>Share</th></tr></thead><tbody>${rows}</tbody></table></div></div>${emptyNote}${overlapList}</section>`
+      `<th class="num">Tokens</th><th>Share</th></tr></thead><tbody>${rows}</tbody></table></div></div>${callout}</section>`
     );
   }
 

@@ -1,5 +1,5 @@
 /**
- * The report page's entry: loads the inlined library bundle and starts the
+ * The report page's entry: evaluates the inlined library and starts the
  * page. Inlined into the page by its source text (see render-html.ts), so it
  * must stay self-contained.
  */
@@ -7,36 +7,42 @@ import type { ReportDeps } from './page-app.js';
 
 /** The element ids render-html.ts gives the embedded JSON payloads. */
 export interface BootPayloadIds {
-  bundle: string;
   files: string;
 }
 
 /**
- * Imports the library from its embedded source through a Blob URL (a page
- * with no network can still import a module that way), waits for the
- * WebAssembly engine, then runs `start`. A failure is shown on the page.
+ * Runs the library, draws the rings at once with the engine `auto` has (the
+ * TypeScript one until WebAssembly has compiled: both give the same
+ * results), all before the load event, and marks `<html data-ready="true">`;
+ * the engine line is updated when WebAssembly is ready. A failure is shown
+ * on the page and marked `data-ready="failed"`.
  *
- * @param load `(url) => import(url)`, written in the page itself: a bundler
- *   or test runner may rewrite `import()` in this function's compiled text.
+ * @param library returns the library's exports (the bundle, evaluated in place).
  */
-export async function bootReport(
+export function bootReport(
   ids: BootPayloadIds,
   parts: Omit<ReportDeps, 'lib' | 'files' | 'doc'>,
   start: (deps: ReportDeps) => void,
-  load: (url: string) => Promise<unknown>,
-): Promise<void> {
-  const json = (id: string) => JSON.parse(document.getElementById(id)!.textContent!);
+  library: () => unknown,
+): void {
+  const root = document.documentElement;
   try {
-    const url = URL.createObjectURL(new Blob([json(ids.bundle) as string], { type: 'text/javascript' }));
-    const lib = (await load(url)) as ReportDeps['lib'];
-    URL.revokeObjectURL(url);
-    await lib.ready();
-    start({ ...parts, lib, files: json(ids.files), doc: document });
-    document.documentElement.dataset.ready = 'true';
+    const lib = library() as ReportDeps['lib'];
+    start({ ...parts, lib, files: JSON.parse(document.getElementById(ids.files)!.textContent!), doc: document });
+    root.dataset.ready = 'true';
+    const showEngine = () => {
+      const info = lib.engineInfo();
+      document.getElementById('engine')!.textContent = info.active === 'wasm' ? 'WebAssembly' : `TypeScript (${info.wasmError})`;
+    };
+    showEngine();
+    void lib.ready().then(() => {
+      showEngine();
+      root.dataset.engine = lib.engineInfo().active;
+    });
   } catch (err) {
     const status = document.getElementById('status')!;
     status.className = 'status bad';
     status.textContent = `The report could not start: ${(err as Error).message}`;
-    document.documentElement.dataset.ready = 'failed';
+    root.dataset.ready = 'failed';
   }
 }

@@ -17,7 +17,7 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .status { padding: 6px 14px; border-radius: 999px; font-weight: 600; font-size: 13px; white-space: nowrap; background: #eef0f3; }
 .status.good { background: var(--good-bg); color: var(--good); }
 .status.bad { background: var(--bad-bg); color: var(--bad); }
-.layout { display: grid; grid-template-columns: 340px minmax(0, 1fr); gap: 24px; padding: 24px 28px; align-items: start; }
+.layout { display: grid; grid-template-columns: 380px minmax(0, 1fr); gap: 24px; padding: 24px 28px; align-items: start; }
 @media (max-width: 1050px) { .layout { grid-template-columns: minmax(0, 1fr); } .side { position: static; } }
 .side { position: sticky; top: 16px; }
 .panel, .rack-card, .problems-panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px; }
@@ -28,12 +28,16 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .tabs { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: -1px; position: relative; }
 .tabs button { font: 12px var(--mono); border: 1px solid var(--line); background: #f6f8fa; color: var(--muted); border-radius: 6px 6px 0 0; padding: 4px 10px; cursor: pointer; }
 .tabs button[aria-selected="true"] { background: #fff; color: var(--fg); border-bottom-color: #fff; font-weight: 600; }
-.editor-box { display: flex; height: 440px; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; background: #fff; }
+.tabs .tab-side { flex-basis: 100%; margin-top: 6px; font-weight: 600; color: var(--muted); text-transform: uppercase; font-size: 11.5px; letter-spacing: 0.04em; }
+.tabs .tab-side:first-child { margin-top: 0; }
+.editor-box { position: relative; display: flex; height: 440px; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; background: #fff; }
 .tabs:not([hidden]) + .editor-box { border-top-left-radius: 0; }
 .editor-box:focus-within { border-color: var(--accent); box-shadow: 0 0 0 3px rgba(66, 105, 208, 0.15); }
 #gutter { margin: 0; padding: 8px 6px; min-width: 38px; text-align: right; color: #8c959f; background: #f6f8fa; border-right: 1px solid var(--line); overflow: hidden; font: 12px/18px var(--mono); user-select: none; }
 #gutter .err { display: inline-block; background: var(--bad); color: #fff; border-radius: 3px; padding: 0 4px; }
-#config { flex: 1; min-width: 0; border: 0; outline: none; resize: none; padding: 8px 10px; font: 12px/18px var(--mono); color: var(--fg); background: transparent; white-space: pre; overflow: auto; }
+#config { flex: 1; min-width: 0; border: 0; outline: none; resize: none; padding: 8px 10px; font: 12px/18px var(--mono); color: var(--fg); background: transparent; white-space: pre-wrap; overflow-wrap: anywhere; overflow-x: hidden; overflow-y: auto; }
+/* A hidden copy of the editor's text box: the gutter measures wrapped lines in it. */
+#editor-mirror { position: absolute; top: 0; left: 0; visibility: hidden; pointer-events: none; font: 12px/18px var(--mono); white-space: pre-wrap; overflow-wrap: anywhere; }
 .parse-error { margin-top: 10px; padding: 8px 10px; border-radius: 6px; background: var(--bad-bg); border: 1px solid var(--bad-line); color: var(--bad); font: 12px/1.5 var(--mono); white-space: pre-wrap; overflow-wrap: anywhere; }
 .editor-actions { display: flex; justify-content: space-between; align-items: center; margin-top: 10px; color: var(--muted); font-size: 12px; }
 #reset { font: inherit; font-size: 12.5px; border: 1px solid var(--line); background: #f6f8fa; border-radius: 6px; padding: 4px 12px; cursor: pointer; color: var(--fg); }
@@ -46,6 +50,11 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .problem:first-child { border-top: 0; }
 .problem .kind { display: inline-block; min-width: 92px; margin-right: 10px; padding: 1px 6px; border-radius: 4px; background: var(--bad); color: #fff; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; text-align: center; }
 .problems .ok { color: var(--good); font-weight: 500; }
+.notes { list-style: none; margin: 0 0 20px; padding: 0; }
+.notes:empty { display: none; }
+.note { padding: 8px 12px; margin-bottom: 6px; border-radius: 6px; font-size: 13px; background: #f6f8fa; border: 1px solid var(--line); }
+.note.warning { background: #fff8e1; border-color: #f0d98c; color: #6b4f00; }
+.note .kind { margin-right: 8px; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; }
 #view.stale { opacity: 0.45; filter: grayscale(0.7); }
 .stale-note { margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; background: #fff8e1; border: 1px solid #f0d98c; color: #6b4f00; font-size: 13px; }
 .rack-card { padding: 16px 20px; margin-bottom: 20px; }
@@ -57,9 +66,9 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .chip.good { background: var(--good-bg); color: var(--good); }
 .chip.bad { background: var(--bad-bg); color: var(--bad); }
 .rack-body { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.ring-box { flex: 1 1 300px; max-width: 420px; }
-/* The table needs about 480px; with less it moves under the ring rather than scroll. */
-.table-box { flex: 1 1 480px; min-width: 0; overflow-x: auto; }
+.ring-box { flex: 0 1 auto; }
+/* The table needs about 440px; with less it moves under the ring rather than scroll. */
+.table-box { flex: 1 1 440px; min-width: 0; overflow-x: auto; }
 .table-box.scroll { max-height: 360px; overflow: auto; }
 table.peers { width: 100%; border-collapse: collapse; font-size: 13px; }
 table.peers th { position: sticky; top: 0; background: var(--card); text-align: left; padding: 6px 7px; border-bottom: 1px solid var(--line); color: var(--muted); font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; }
@@ -73,9 +82,9 @@ td.peer { font-variant-numeric: tabular-nums; }
 .local { color: var(--accent); font-weight: 700; }
 .badge { display: inline-block; width: 15px; height: 15px; margin-left: 6px; border-radius: 50%; background: var(--bad); color: #fff; font: 800 10.5px/15px system-ui, sans-serif; text-align: center; vertical-align: 1px; }
 tr.has-overlap td { background: var(--bad-bg); }
-td.share { width: 150px; }
+td.share { width: 130px; }
 .share-value { display: inline-block; width: 52px; margin-right: 8px; text-align: right; font-variant-numeric: tabular-nums; }
-.bar { display: inline-block; width: 72px; height: 8px; border-radius: 4px; background: #eff1f4; vertical-align: middle; overflow: hidden; }
+.bar { display: inline-block; width: 56px; height: 8px; border-radius: 4px; background: #eff1f4; vertical-align: middle; overflow: hidden; }
 .bar > span { display: block; height: 100%; border-radius: 4px; }
 .callout { margin: 14px 0 0; padding: 8px 12px; border-radius: 6px; font-size: 13px; }
 .callout.bad { background: var(--bad-bg); color: #82071e; border: 1px solid var(--bad-line); }
@@ -88,8 +97,11 @@ svg.ring .arc-border { stroke: #fff; stroke-width: 1.5; }
 svg.ring .arc-ground { fill: none; stroke: #c9ced6; }
 svg.ring .marks { display: none; stroke-width: 1.25; }
 svg.ring.focus .marks.on { display: inline; }
-svg.ring .tick { stroke: #8c959f; }
-svg.ring .token-label { font-size: 10.5px; fill: var(--muted); font-variant-numeric: tabular-nums; }
+svg.ring .token-tick { stroke: #59636e; }
+svg.ring .token-label { font-size: 10.5px; fill: var(--fg); font-variant-numeric: tabular-nums; }
+/* A busy ring's quarter marks are a scale, not tokens: lighter and in italics. */
+svg.ring .scale-tick { stroke: #c9ced6; }
+svg.ring .scale-label { font-size: 10px; font-style: italic; fill: #8c959f; font-variant-numeric: tabular-nums; }
 svg.ring .centre-title { font-size: 16px; font-weight: 650; fill: var(--fg); text-anchor: middle; }
 svg.ring .centre-sub { font-size: 12px; fill: var(--muted); text-anchor: middle; }
 svg.ring .centre-warn { font-size: 13px; font-weight: 700; fill: var(--bad); text-anchor: middle; }

@@ -5,6 +5,7 @@
  * Inlined into the page by its source text (see render-html.ts), so it must
  * stay self-contained: everything comes in through its parameters.
  */
+import type { TextHelpers } from '../text.js';
 import type { buildRingModel, DynoringLib, ReportFile } from './ring-model.js';
 import type { peerColours } from './palette.js';
 import type { ringSvg } from './ring-svg.js';
@@ -14,6 +15,8 @@ export interface PlanViewDeps {
   buildRingModel: typeof buildRingModel;
   ringSvg: typeof ringSvg;
   peerColours: typeof peerColours;
+  /** The CLI's own text helpers. */
+  text: TextHelpers;
 }
 
 /**
@@ -27,8 +30,8 @@ export function planView(lib: DynoringLib, before: readonly ReportFile[], after:
   const CX = 210;
   const CY = 170;
   const OUTER = 112 + 36 / 2 + 6;
-  const endpointText = (e: { host: string; port: number }) => (e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
-  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const endpointText = lib.endpointKey;
+  const { esc } = deps.text;
   const percent = (f: number) => `${(f * 100).toFixed(4)}%`;
   const ratio = (r: number | undefined) => (r === undefined ? '—' : r.toFixed(6));
   const at = (token: number) => {
@@ -73,6 +76,7 @@ export function planView(lib: DynoringLib, before: readonly ReportFile[], after:
       const svg = deps.ringSvg(
         rack,
         rack.peers.map((p) => colour.get(names.get(p.index)!) ?? '#8d8f96'),
+        deps.text,
       );
       return `<figure class="plan-ring" data-side="${label}"><figcaption>${label}</figcaption>${svg.replace('</svg>', `${moveArcs}</svg>`)}</figure>`;
     };

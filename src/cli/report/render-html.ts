@@ -10,6 +10,7 @@
  * it is type-checked with the library's types, and the same functions run
  * in Node tests.
  */
+import { esc, TEXT } from '../text.js';
 import { startReport } from './page-app.js';
 import { bootReport } from './page-boot.js';
 import { PAGE_STYLE } from './page-style.js';
@@ -26,7 +27,7 @@ export interface ReportHtmlInput {
   files: ReportFile[];
 }
 
-const IDS = { bundle: 'dynoring-bundle', files: 'dynoring-files' } as const;
+const IDS = { files: 'dynoring-files' } as const;
 
 /**
  * Checks that a browser bundle is one self-contained ES module (a Blob URL
@@ -45,6 +46,28 @@ export function prepareBrowserBundle(source: string): string {
   return source.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
 }
 
+/**
+ * The bundle (one ES module) as an expression whose value is its exports, so
+ * the page script can run it in place: a module imported through a Blob URL
+ * only resolves after the load event, which a plain screenshot would catch
+ * half drawn. The bundler ends the module with one `export { a, b as c };`.
+ *
+ * @throws {Error} when the bundle does not end that way.
+ */
+export function bundleExpression(bundle: string): string {
+  const tail = /\nexport\s*\{([^}]*)\};?\s*$/.exec(bundle);
+  if (!tail) throw new Error("the browser bundle does not end with one 'export { ... }' statement; rebuild it with 'npm run build'");
+  const exports = tail[1]!
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+    .map((name) => {
+      const [local, exported = local] = name.split(/\s+as\s+/) as [string, string?];
+      return local === exported ? local : `${exported}: ${local}`;
+    });
+  return `(() => {\n${bundle.slice(0, tail.index)}\nreturn { ${exports.join(', ')} };\n})()`;
+}
+
 /** Embeds a value as JSON that cannot end the `<script>` element holding it. */
 function jsonScript(id: string, value: unknown): string {
   return `<script type="application/json" id="${id}">${JSON.stringify(value).replace(/</g, '\\u003c')}</script>`;
@@ -54,17 +77,19 @@ function jsonScript(id: string, value: unknown): string {
 const FAVICON =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='5.5' fill='none' stroke='%234269d0' stroke-width='3'/%3E%3C/svg%3E";
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The page script: the page functions by their source, then the boot call. */
-function pageScript(): string {
+/** The page script: the library, the page functions by their source, then the boot call. */
+function pageScript(bundle: string): string {
+  const text = Object.entries(TEXT)
+    .map(([name, fn]) => `${name}: (${fn.toString()})`)
+    .join(', ');
   const script =
     `(${bootReport.toString()})(${JSON.stringify(IDS)}, {\n` +
     `  buildRingModel: (${buildRingModel.toString()}),\n` +
     `  ringSvg: (${ringSvg.toString()}),\n` +
     `  peerColours: (${peerColours.toString()}),\n` +
     `  planView: (${planView.toString()}),\n` +
-    `}, (${startReport.toString()}), (url) => import(url));\n`;
+    `  text: { ${text} },\n` +
+    `}, (${startReport.toString()}), () => ${bundleExpression(bundle)});\n`;
   // `</script` inside the code would end the element early; `<\/` means the same in JS strings and regexes.
   return script.replace(/<\/(script)/gi, '<\\/$1');
 }
@@ -77,8 +102,8 @@ export function renderReportHtml({ bundle, files }: ReportHtmlInput): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' blob: 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
-<title>Ring report: ${escapeHtml(names)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
+<title>Ring report: ${esc(names)}</title>
 <link rel="icon" href="${FAVICON}">
 <style>${PAGE_STYLE}</style>
 </head>
@@ -86,7 +111,7 @@ export function renderReportHtml({ bundle, files }: ReportHtmlInput): string {
 <header class="top">
   <div>
     <h1><span>dynoring</span> ring report</h1>
-    <p class="files">${escapeHtml(names)}</p>
+    <p class="files">${esc(names)}</p>
   </div>
   <div id="summary" class="summary"></div>
   <div id="status" class="status" role="status">Loading…</div>
@@ -97,7 +122,7 @@ export function renderReportHtml({ bundle, files }: ReportHtmlInput): string {
       <h2>Configuration</h2>
       <p class="hint">Edit or paste seed strings (<code>host:port:rack:dc:tokens [name]</code>, one per line) or a <code>dynomite.yml</code>. The rings update as you type.</p>
       <div id="tabs" class="tabs" role="tablist" hidden></div>
-      <div class="editor-box"><pre id="gutter" aria-hidden="true"></pre><textarea id="config" spellcheck="false" wrap="off" aria-label="configuration text"></textarea></div>
+      <div class="editor-box"><pre id="gutter" aria-hidden="true"></pre><textarea id="config" spellcheck="false" wrap="soft" aria-label="configuration text"></textarea><div id="editor-mirror" aria-hidden="true"></div></div>
       <div id="parse-error" class="parse-error" role="alert" hidden></div>
       <div class="editor-actions"><span>Engine: <span id="engine">loading</span></span><button id="reset" type="button">Reset to file</button></div>
     </section>
@@ -107,16 +132,16 @@ export function renderReportHtml({ bundle, files }: ReportHtmlInput): string {
     <div id="view">
       <section id="plan" class="plan"></section>
       <section id="problems-panel" class="problems-panel"><ul id="problems" class="problems"></ul></section>
+      <ul id="notes" class="notes"></ul>
       <div id="racks" class="racks"></div>
     </div>
   </main>
 </div>
 <footer>Computed in this page by the dynoring library embedded in it; the page loads nothing and sends nothing over the network.</footer>
 <noscript><p style="padding:0 28px">This report draws the rings with JavaScript; enable it to see them.</p></noscript>
-${jsonScript(IDS.bundle, bundle)}
 ${jsonScript(IDS.files, files)}
 <script type="module">
-${pageScript()}</script>
+${pageScript(bundle)}</script>
 </body>
 </html>
 `;

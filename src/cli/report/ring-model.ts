@@ -46,6 +46,8 @@ export interface Arc {
 export interface OverlapMark {
   token: number;
   peers: [number, number];
+  /** The library's wording of the problem. */
+  message: string;
 }
 
 /** One (dc, rack) ring. */
@@ -57,7 +59,11 @@ export interface RackModel {
   arcs: Arc[];
   overlaps: OverlapMark[];
   tokenCount: number;
+  /** The rack's distinct tokens, ascending. */
+  tokens: number[];
   empty: boolean;
+  /** The rack's own problems (an empty rack, its overlaps), as listed in {@link RingModel.problems}. */
+  problems: ReportProblem[];
 }
 
 /** A problem the page lists; rack-level ones also say which ring they are on. */
@@ -67,6 +73,8 @@ export interface ReportProblem {
   dc?: string;
   rack?: string;
   token?: number;
+  /** For an overlap, the two peers claiming the token. */
+  peers?: [number, number];
 }
 
 /** Everything the page shows for a set of config texts. */
@@ -76,6 +84,8 @@ export interface RingModel {
   datacenters: string[];
   racks: RackModel[];
   problems: ReportProblem[];
+  /** Notes and warnings about how the files were read (a wildcard dyn_listen, a seed provider). */
+  notes: { level: 'note' | 'warning'; message: string }[];
   hash: string;
   hashTag?: string;
 }
@@ -95,71 +105,63 @@ export interface ModelError {
  */
 export function buildRingModel(lib: DynoringLib, files: readonly ReportFile[]): { model: RingModel } | { error: ModelError } {
   const SPACE = 2 ** 32;
-  const endpointText = (e: { host: string; port: number }) => (e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
 
-  let nodes;
-  let topology;
-  let merged;
+  let cluster;
   try {
-    nodes = files.map((f) => lib.parseConfigFile({ text: f.text, file: f.file }));
-    merged = lib.mergeNodeConfigs(nodes);
-    topology = lib.Topology.fromPeers(merged.peers);
+    cluster = lib.loadCluster(files.map((f) => ({ text: f.text, file: f.file })));
   } catch (err) {
     const where = err instanceof lib.ConfigError ? err.location : {};
     return { error: { message: (err as Error).message, ...where } };
   }
+  const { config, topology } = cluster;
 
-  const issues = lib.checkTokenCoverage(merged.peers);
+  const problems: ReportProblem[] = lib.checkTokenCoverage(config.peers).map((i) => ({
+    kind: i.kind,
+    dc: i.dc,
+    rack: i.rack,
+    ...(i.kind === 'Overlap' ? { token: i.token } : {}),
+    message: lib.describeCoverageIssue(i, config.peers),
+    ...(i.kind === 'Overlap' ? { peers: i.peers } : {}),
+  }));
   const racks = topology.racks().map(({ dc, rack }): RackModel => {
     const continuum = topology.continuum(dc, rack);
     const shares = continuum.ownership();
-    const overlaps = issues.flatMap((i) =>
-      i.kind === 'Overlap' && i.dc === dc && i.rack === rack ? [{ token: i.token, peers: i.peers }] : [],
-    );
+    const own = problems.filter((p) => p.dc === dc && p.rack === rack);
+    const overlaps = own.flatMap((p) => (p.peers ? [{ token: p.token!, peers: p.peers, message: p.message }] : []));
     const overlapping = new Set(overlaps.flatMap((o) => o.peers));
-    const peers = merged.peers
-      .filter((p) => p.dc === dc && p.rack === rack)
-      .sort((a, b) => a.index - b.index)
-      .map((p): PeerRow => ({
-        index: p.index,
-        endpoint: endpointText(p.endpoint),
-        ...(p.name === undefined ? {} : { name: p.name }),
-        isLocal: p.isLocal,
-        tokens: [...p.tokens],
-        share: shares.get(p.index) ?? 0,
-        overlaps: overlapping.has(p.index),
-      }));
-    return { dc, rack, peers, arcs: mergedArcs(continuum.entries()), overlaps, tokenCount: continuum.size, empty: continuum.size === 0 };
+    const members = config.peers.filter((p) => p.dc === dc && p.rack === rack).sort((a, b) => a.index - b.index);
+    const peers = members.map((p): PeerRow => ({
+      index: p.index,
+      endpoint: lib.endpointKey(p.endpoint),
+      ...(p.name === undefined ? {} : { name: p.name }),
+      isLocal: p.isLocal,
+      tokens: [...p.tokens],
+      share: shares.get(p.index) ?? 0,
+      overlaps: overlapping.has(p.index),
+    }));
+    const entries = continuum.entries();
+    return {
+      dc,
+      rack,
+      peers,
+      arcs: mergedArcs(entries),
+      overlaps,
+      tokenCount: continuum.size,
+      tokens: [...new Set(entries.map(([token]) => token))],
+      empty: continuum.size === 0,
+      problems: own,
+    };
   });
-
-  const peerText = (index: number) => `${index} (${endpointText(merged.peers.find((p) => p.index === index)!.endpoint)})`;
-  const problems: ReportProblem[] = issues.map((i) =>
-    i.kind === 'EmptyRack'
-      ? {
-          kind: i.kind,
-          dc: i.dc,
-          rack: i.rack,
-          message: `Rack '${i.rack}' in datacenter '${i.dc}' has no tokens: requests routed there fail with NoTargets. Give its peers tokens.`,
-        }
-      : {
-          kind: i.kind,
-          dc: i.dc,
-          rack: i.rack,
-          token: i.token,
-          message:
-            `Peers ${peerText(i.peers[0])} and ${peerText(i.peers[1])} both claim token ${i.token} in rack '${i.rack}' of datacenter '${i.dc}': ` +
-            `which one owns it depends on iteration order. Give each peer of a rack its own tokens.`,
-        },
-  );
-  for (const d of merged.disagreements) problems.push({ kind: 'Disagreement', message: lib.describeDisagreement(d) });
+  for (const d of cluster.drift) problems.push({ kind: 'Disagreement', message: lib.describeDisagreement(d) });
 
   return {
     model: {
-      peerCount: merged.peers.length,
-      tokenCount: merged.peers.reduce((n, p) => n + p.tokens.length, 0),
+      peerCount: config.peers.length,
+      tokenCount: config.peers.reduce((n, p) => n + p.tokens.length, 0),
       datacenters: topology.datacenters(),
       racks,
       problems,
+      notes: cluster.notes.map((n) => ({ level: n.level, message: lib.describeConfigNote(n) })),
       hash: topology.hash,
       ...(topology.hashTag === undefined ? {} : { hashTag: topology.hashTag }),
     },

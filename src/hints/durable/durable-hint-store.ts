@@ -1,33 +1,33 @@
 /**
- * The durable hint store (DESIGN.md section 5, issue 6): the operations of
- * the in-memory `HintStore`, backed by per-peer append-only segment files
- * that are replayed at open and survive a crash at any byte.
+ * The durable hint store (DESIGN.md section 5, issue 6; docs/durable.md):
+ * the operations of the in-memory `HintStore`, backed by per-peer
+ * append-only segment files that are replayed at open and survive a crash
+ * at any byte.
  */
-import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HintStoreError } from '../../errors.js';
-import { checkPayload, checkPeer, checkTime, checkTtl } from './arguments.js';
-import { DirLock } from './dir-lock.js';
 import { DurableStoreError } from '../../errors.js';
+import {
+  checkDeliver,
+  checkExpireTime,
+  checkHintArguments,
+  checkPeer,
+  overCapacity,
+  refuseHint,
+  type DeliverHint,
+  type DrainResult,
+  type Hint,
+  type HintStoreStats,
+} from '../hint.js';
+import { DirLock, LOCK_NAME } from './dir-lock.js';
 import { DIR_MODE, isErrno } from './fs-util.js';
 import { resolveOptions, type DurableHintStoreOptions, type ResolvedOptions } from './options.js';
-import type { DrainResult } from '../hint.js';
-import { PeerLog, type Counters, type DurableHint } from './peer-log.js';
+import { PeerLog, type Counters } from './peer-log.js';
 import { encodeRecord } from './record-format.js';
-import { COMPACT_SUFFIX, parseSegmentName, Segment, type CorruptionReport } from './segment.js';
+import { parseSegmentName, Segment, storeFileKind, type CorruptionReport } from './segment.js';
 
-/** A snapshot of a {@link DurableHintStore}'s counters. */
-export interface DurableHintStoreStats {
-  /** Hints stored now (written or being written). */
-  hintCount: number;
-  /** Sum of the stored payloads' lengths. */
-  bytes: number;
-  /** The cap on `bytes`; 0 means no cap. */
-  maxBytes: number;
-  /** Hints dropped because their deadline passed, since open (replay included). */
-  expiredTotal: number;
-  /** `enqueue` calls refused with `OverCapacity`, since open. */
-  rejectedOverCapacityTotal: number;
+/** A snapshot of a {@link DurableHintStore}'s counters: those of every hint store, and the disk's. */
+export interface DurableHintStoreStats extends HintStoreStats {
   /** Hints recovered from disk at open. */
   replayedHints: number;
   /** `.corrupt` files written since open: each holds a damaged tail or a whole unreadable segment. */
@@ -44,16 +44,27 @@ export interface DurableHintStoreStats {
   fsyncs: number;
 }
 
+/** A `.corrupt` file in the store's directory: damaged data set aside for inspection. */
+export interface SetAsideFile {
+  /** Path of the file. */
+  readonly path: string;
+  /** Its size. */
+  readonly bytes: number;
+}
+
 /**
  * Hints for peers that are down, kept on disk so a restart loses none that
  * were acknowledged.
  *
- * Layout: in `dir`, one sequence of segment files per peer
- * (`hints-<peer>-<seq>.log`), a `LOCK` file, and `.corrupt` files holding
- * whatever replay found damaged. Records are framed with their length, a
- * CRC-32C and a wall-clock deadline.
+ * Layout (docs/durable.md): in `dir`, one sequence of segment files per
+ * peer (`hints-<peer>-<seq>.log`), a `LOCK` file, and `.corrupt` files
+ * holding whatever replay found damaged (the newest kept, see
+ * `keepCorruptFiles`). Records are framed with their length, a CRC-32C and a
+ * wall-clock deadline. The directory must be the store's alone: owned by
+ * this user, not writable by group or others; files it did not write are
+ * left alone.
  *
- * Memory: payloads stay on disk; the index costs about 20 bytes per hint,
+ * Memory: payloads stay on disk; the index costs about 24 bytes per hint,
  * plus one open file per peer with an active segment.
  *
  * Concurrency: calls may overlap freely. Per peer, records reach the file in
@@ -62,7 +73,7 @@ export interface DurableHintStoreStats {
  *
  * @example
  * ```ts
- * const store = await DurableHintStore.open('/var/lib/myapp/hints', { maxBytes: 256 << 20, sync: 'batch' });
+ * const store = await DurableHintStore.open('/var/lib/myapp/hints', { maxBytes: 1 << 30 });
  * await store.enqueue(3, requestBytes, 3 * 3600_000); // peer 3 is down: keep it for 3 hours
  * // ... later, when peer 3 is back:
  * await store.drain(3, (hint) => sendTo(hint.peer, hint.payload));
@@ -74,6 +85,12 @@ export class DurableHintStore {
   readonly maxBytes: number;
   private readonly counters: Counters = { hintCount: 0, bytes: 0, expiredTotal: 0, fsyncs: 0 };
   private readonly peers = new Map<number, PeerLog>();
+  /** Per peer, the first segment number no entry of the directory uses (for peers without a log yet). */
+  private readonly freeSeq = new Map<number, number>();
+  /** `.corrupt` files in the directory, oldest first. */
+  private setAside: SetAsideFile[] = [];
+  /** Fired `closeTimeoutMs` after `close()`: drains stop waiting for their `deliver`. */
+  private readonly abandon = new AbortController();
   private rejectedOverCapacityTotal = 0;
   private replayedHints = 0;
   private corruptFiles = 0;
@@ -95,20 +112,22 @@ export class DurableHintStore {
    * Opens (creating if needed, mode 0o700) the store in `dir`, takes its
    * lock, and replays every segment. Damaged bytes are set aside and
    * reported through `onWarning` and {@link stats}; opening does not fail
-   * because of them.
+   * because of them. Entries of `dir` the store did not write are named in
+   * a warning each and left alone.
    *
+   * @param options - see {@link DurableHintStoreOptions}; every field has a default ({@link DURABLE_DEFAULTS}).
    * @throws TypeError/RangeError for bad arguments; DurableStoreError
    *   `Locked` if a live process owns `dir`, `NotADirectory` if `dir` is a
-   *   file; Node's errors for I/O failures.
+   *   file, `UnsafeDirectory` if `dir` is not this user's alone; Node's
+   *   errors for I/O failures.
    */
-  static async open(dir: string, options: DurableHintStoreOptions): Promise<DurableHintStore> {
+  static async open(dir: string, options?: DurableHintStoreOptions): Promise<DurableHintStore> {
     if (typeof dir !== 'string' || dir === '') throw new TypeError('dir must be a non-empty path string');
     const resolved = resolveOptions(options);
     await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err: unknown) => {
       if (!isErrno(err, 'EEXIST')) throw err;
     });
-    if (!(await stat(dir)).isDirectory())
-      throw new DurableStoreError('NotADirectory', `${dir} exists and is not a directory; give a directory path`, dir);
+    await checkDirectory(dir);
     const lock = await DirLock.acquire(dir, resolved.onWarning);
     const store = new DurableHintStore(dir, resolved, lock);
     try {
@@ -128,20 +147,15 @@ export class DurableHintStore {
    * store keeps its own copy of `payload`.
    *
    * Checks, in order: argument types (TypeError/RangeError); a closed store
-   * (DurableStoreError `Closed`); then HintStoreError `ZeroTtl`,
-   * `EmptyPayload`; DurableStoreError `RecordTooLarge` (over
+   * (DurableStoreError `Closed`); then HintStoreError `ZeroTtl` (a TTL under
+   * 1 ms), `EmptyPayload`; DurableStoreError `RecordTooLarge` (over
    * `maxRecordBytes`); HintStoreError `OverCapacity` (counted in
    * `rejectedOverCapacityTotal`). A refusal changes nothing else.
    */
   async enqueue(peer: number, payload: Uint8Array, ttlMs: number): Promise<void> {
-    checkPeer(peer);
-    checkPayload(payload);
-    checkTtl(ttlMs);
+    checkHintArguments(peer, payload, ttlMs);
     this.checkOpen();
-    if (ttlMs === 0)
-      throw new HintStoreError('ZeroTtl', `hint for peer ${peer} has a TTL of 0: it would expire at once; give a positive ttlMs`);
-    if (payload.length === 0)
-      throw new HintStoreError('EmptyPayload', `hint for peer ${peer} has an empty payload: there is nothing to deliver`);
+    refuseHint(peer, payload, ttlMs);
     const { maxRecordBytes } = this.options;
     if (payload.length > maxRecordBytes) {
       throw new DurableStoreError(
@@ -149,13 +163,10 @@ export class DurableHintStore {
         `hint for peer ${peer} has ${payload.length} bytes, over maxRecordBytes ${maxRecordBytes}; raise maxRecordBytes when opening the store`,
       );
     }
-    if (this.maxBytes !== 0 && this.counters.bytes + payload.length > this.maxBytes) {
+    const full = overCapacity(peer, payload.length, this.counters.bytes, this.maxBytes);
+    if (full !== undefined) {
       this.rejectedOverCapacityTotal++;
-      throw new HintStoreError(
-        'OverCapacity',
-        `hint store is full: ${this.counters.bytes} of ${this.maxBytes} bytes used, a ${payload.length}-byte hint does not fit; drain or expire hints, or raise maxBytes`,
-        this.maxBytes,
-      );
+      throw full;
     }
     const deadline = this.options.now() + ttlMs;
     await this.logFor(peer).append(encodeRecord(payload, deadline), payload.length, deadline);
@@ -166,7 +177,7 @@ export class DurableHintStore {
    * their deadline are dropped and counted as expired. They leave the disk
    * when this resolves: use {@link drain} to keep a hint until it is delivered.
    */
-  async takeFor(peer: number): Promise<DurableHint[]> {
+  async takeFor(peer: number): Promise<Hint[]> {
     checkPeer(peer);
     this.checkOpen();
     return (await this.peers.get(peer)?.takeAll()) ?? [];
@@ -180,25 +191,30 @@ export class DurableHintStore {
    * and the later ones stay, in order, and the drain rejects with a
    * `HintDeliveryError` (`cause`: what `deliver` threw; `result`: the counts).
    * Delivered segments are deleted, a partly delivered one is compacted.
-   * Closing the store stops a drain between two hints.
+   * A hint out for delivery stays stored, counted in every figure and
+   * against `maxBytes`, until `deliver` resolved. Closing the store stops a
+   * drain between two hints, or abandons a `deliver` still pending
+   * `closeTimeoutMs` after `close()` (that hint stays stored).
    */
-  async drain(peer: number, deliver: (hint: DurableHint) => Promise<void>): Promise<DrainResult> {
+  async drain(peer: number, deliver: DeliverHint): Promise<DrainResult> {
     checkPeer(peer);
-    if (typeof deliver !== 'function') throw new TypeError('deliver must be a function returning a promise');
+    checkDeliver(deliver);
     this.checkOpen();
     const log = this.peers.get(peer);
     if (log === undefined) return { delivered: 0, expired: 0, left: 0 };
-    return log.drain(deliver, () => this.closed);
+    return log.drain(deliver, () => this.closed, this.abandon.signal);
   }
 
   /**
-   * Drops every hint with `deadline <= now` (default: the store's clock) and
-   * returns how many. Finding them costs the number dropped plus one check
-   * per segment; the disk space is reclaimed before this resolves, except for
-   * peers being drained, whose drain reclaims it when it ends.
+   * Drops every hint with `deadline <= now` (default: the store's clock;
+   * `Infinity` drops all) and returns how many. Finding them costs O(log n)
+   * per hint dropped plus one check per segment; the disk space is reclaimed
+   * before this resolves (a rewrite only once removed bytes outweigh live
+   * ones, so its cost is proportional to what was dropped), except for peers
+   * being drained, whose drain reclaims it when it ends.
    */
   async expireNow(now: number = this.options.now()): Promise<number> {
-    checkTime(now);
+    checkExpireTime(now);
     this.checkOpen();
     let dropped = 0;
     const touched: PeerLog[] = [];
@@ -254,17 +270,30 @@ export class DurableHintStore {
   }
 
   /**
+   * The `.corrupt` files in the directory (damaged data set aside at this or
+   * an earlier open), newest first. Only the newest are kept: at most
+   * `keepCorruptFiles` files and `keepCorruptBytes` bytes (the newest one
+   * always); older ones are deleted at open, with a warning.
+   */
+  setAsideFiles(): SetAsideFile[] {
+    return this.setAside.slice().reverse();
+  }
+
+  /**
    * Commits pending hints, waits for running drains (which stop after the
-   * hint in flight) and takes, closes the files and releases the lock.
-   * Further calls fail with DurableStoreError `Closed`; closing twice is fine.
+   * hint in flight, waiting for its `deliver` at most `closeTimeoutMs`) and
+   * takes, closes the files and releases the lock. Further calls fail with
+   * DurableStoreError `Closed`; closing twice is fine.
    */
   close(): Promise<void> {
     if (this.closing === null) {
       this.closed = true;
+      const timer = setTimeout(() => this.abandon.abort(), this.options.closeTimeoutMs);
       this.closing = (async () => {
         try {
           await this.closeLogs();
         } finally {
+          clearTimeout(timer);
           // Even after a failed close, this process must not keep the directory locked.
           await this.lock.release();
         }
@@ -284,7 +313,7 @@ export class DurableHintStore {
   private logFor(peer: number): PeerLog {
     let log = this.peers.get(peer);
     if (log === undefined) {
-      log = new PeerLog(peer, this.context(), [], 0);
+      log = new PeerLog(peer, this.context(), [], this.freeSeq.get(peer) ?? 0);
       this.peers.set(peer, log);
     }
     return log;
@@ -299,27 +328,54 @@ export class DurableHintStore {
     };
   }
 
-  /** Loads every segment in `dir`, oldest first per peer, then reclaims what is already dead. */
+  /**
+   * Loads every segment in `dir`, oldest first per peer, then reclaims what
+   * is already dead and applies the `.corrupt` retention. Only the exact
+   * names the store writes, as regular files, are read or removed.
+   */
   private async replay(): Promise<void> {
     const found = new Map<number, number[]>();
+    const setAside: Array<SetAsideFile & { ctimeMs: number; name: string }> = [];
     for (const name of await readdir(this.dir)) {
-      if (name.endsWith(COMPACT_SUFFIX)) {
-        // A compaction cut short by a crash: the original it was replacing is intact.
-        await unlink(join(this.dir, name)).catch((err: unknown) => {
-          if (!isErrno(err, 'ENOENT')) throw err;
-        });
+      if (LOCK_NAME.test(name)) continue;
+      const path = join(this.dir, name);
+      const kind = storeFileKind(name);
+      if (kind === null) {
+        this.options.onWarning(`dynoring: ${path} is not a file the hint store writes; left it alone`);
         continue;
       }
-      const parsed = parseSegmentName(name);
-      if (parsed === null) continue;
-      const seqs = found.get(parsed.peer) ?? [];
-      seqs.push(parsed.seq);
-      found.set(parsed.peer, seqs);
+      const segment = kind === 'segment' ? parseSegmentName(name) : null;
+      // A name is taken even by an entry the store cannot use: new segments never collide with it.
+      if (segment !== null) this.freeSeq.set(segment.peer, Math.max(this.freeSeq.get(segment.peer) ?? 0, segment.seq + 1));
+      const info = await lstat(path).catch((err: unknown) => {
+        if (isErrno(err, 'ENOENT')) return null;
+        throw err;
+      });
+      if (info === null) continue;
+      if (!info.isFile()) {
+        const what = info.isSymbolicLink() ? 'a symlink' : info.isDirectory() ? 'a directory' : 'not a regular file';
+        this.options.onWarning(`dynoring: ${path} is ${what}, not a file the hint store wrote, though it has such a name; left it alone`);
+        continue;
+      }
+      if (kind === 'compact') {
+        // A compaction cut short by a crash: the original it was replacing is intact.
+        await unlink(path).catch((err: unknown) => {
+          if (!isErrno(err, 'ENOENT')) throw err;
+        });
+      } else if (kind === 'setAside') {
+        setAside.push({ path, bytes: info.size, ctimeMs: info.ctimeMs, name });
+      } else if (segment !== null) {
+        const seqs = found.get(segment.peer) ?? [];
+        seqs.push(segment.seq);
+        found.set(segment.peer, seqs);
+      }
     }
+    // Oldest first by when they were set aside (a rename or a copy sets ctime), then by name.
+    setAside.sort((a, b) => a.ctimeMs - b.ctimeMs || (a.name < b.name ? -1 : 1));
+    this.setAside = setAside.map(({ path, bytes }) => ({ path, bytes }));
     const now = this.options.now();
     const ctx = {
       now,
-      maxRecordBytes: this.options.maxRecordBytes,
       onExpired: () => this.counters.expiredTotal++,
       onCorrupt: (report: CorruptionReport) => this.reportCorruption(report),
     };
@@ -330,7 +386,7 @@ export class DurableHintStore {
         const segment = await Segment.replay(this.dir, peer, seq, ctx);
         if (segment !== null) segments.push(segment);
       }
-      const log = new PeerLog(peer, this.context(), segments, seqs.at(-1)! + 1);
+      const log = new PeerLog(peer, this.context(), segments, this.freeSeq.get(peer)!);
       this.peers.set(peer, log);
       for (const s of segments) {
         this.counters.hintCount += s.index.liveCount;
@@ -339,15 +395,77 @@ export class DurableHintStore {
       }
       await log.tidyIfIdle();
     }
+    await this.applyRetention();
+  }
+
+  /** Deletes the oldest `.corrupt` files beyond `keepCorruptFiles` and `keepCorruptBytes`, always keeping the newest. */
+  private async applyRetention(): Promise<void> {
+    const { keepCorruptFiles, keepCorruptBytes } = this.options;
+    let keep = 0;
+    let bytes = 0;
+    for (let i = this.setAside.length - 1; i >= 0; i--) {
+      const size = this.setAside[i]!.bytes;
+      if (keep > 0 && (keep === keepCorruptFiles || bytes + size > keepCorruptBytes)) break;
+      keep++;
+      bytes += size;
+    }
+    const doomed = this.setAside.slice(0, this.setAside.length - keep);
+    if (doomed.length === 0) return;
+    const deleted: string[] = [];
+    for (const file of doomed) {
+      try {
+        await unlink(file.path);
+        deleted.push(file.path);
+      } catch (err) {
+        if (isErrno(err, 'ENOENT')) deleted.push(file.path);
+        else this.options.onWarning(`dynoring: could not delete set-aside file ${file.path}: ${String(err)}`);
+      }
+    }
+    this.setAside = this.setAside.filter((f) => !deleted.includes(f.path));
+    this.options.onWarning(
+      `dynoring: deleted set-aside file(s) beyond keepCorruptFiles ${keepCorruptFiles} / keepCorruptBytes ${keepCorruptBytes}, oldest first: ${deleted.join(', ')}`,
+    );
   }
 
   private reportCorruption(report: CorruptionReport): void {
     this.corruptBytes += report.bytes;
     if (report.setAsidePath === null) this.corruptRecords++;
-    else this.corruptFiles++;
+    else {
+      this.corruptFiles++;
+      this.setAside.push({ path: report.setAsidePath, bytes: report.bytes });
+    }
     const where = report.setAsidePath === null ? 'skipped it' : `moved ${report.bytes} bytes to ${report.setAsidePath}`;
     this.options.onWarning(
       `dynoring: damaged hint data in ${report.path} at byte ${report.offset} (${report.reason}); kept the records before it, ${where}`,
+    );
+  }
+}
+
+/**
+ * Refuses a directory that is not this user's alone: another user who can
+ * write to it could plant a symlink or a file where the store writes.
+ *
+ * @throws DurableStoreError `NotADirectory` or `UnsafeDirectory`.
+ */
+async function checkDirectory(dir: string): Promise<void> {
+  const info = await stat(dir);
+  if (!info.isDirectory()) throw new DurableStoreError('NotADirectory', `${dir} exists and is not a directory; give a directory path`, dir);
+  const uid = process.getuid?.();
+  if (uid === undefined) return; // Windows: no POSIX owner or mode bits to check
+  if (info.uid !== uid) {
+    throw new DurableStoreError(
+      'UnsafeDirectory',
+      `hint directory ${dir} is owned by uid ${info.uid}, not by this process's user (uid ${uid}), who must own it alone; ` +
+        `give the store a directory of its own, or chown ${uid} ${dir}`,
+      dir,
+    );
+  }
+  if ((info.mode & 0o022) !== 0) {
+    throw new DurableStoreError(
+      'UnsafeDirectory',
+      `hint directory ${dir} is writable by ${info.mode & 0o020 ? 'its group' : 'others'} (mode ${(info.mode & 0o777).toString(8)}), ` +
+        `so another user could plant files in it; chmod 700 ${dir}`,
+      dir,
     );
   }
 }

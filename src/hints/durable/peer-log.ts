@@ -9,22 +9,12 @@
  *   A drain holds it while `deliver` runs but not `io`, so appends continue.
  */
 import { HintDeliveryError } from '../../errors.js';
-import type { DrainResult } from '../hint.js';
+import type { DeliverHint, DrainResult, Hint } from '../hint.js';
 import { Mutex } from './mutex.js';
 import type { ResolvedOptions } from './options.js';
 import { FILE_HEADER_BYTES, RECORD_HEADER_BYTES } from './record-format.js';
 import { Segment, type CorruptionReport, type StoredRecord } from './segment.js';
 import { syncDir } from './fs-util.js';
-
-/** A hint as the durable store hands it out. */
-export interface DurableHint {
-  /** Index of the peer the request was meant for. */
-  readonly peer: number;
-  /** The request bytes exactly as they were enqueued (the caller's own copy). */
-  readonly payload: Uint8Array;
-  /** Absolute wall-clock deadline (ms since the epoch); due when `deadline <= now`. */
-  readonly deadline: number;
-}
 
 /** Counters shared by all peers of one store. */
 export interface Counters {
@@ -126,7 +116,7 @@ export class PeerLog {
   }
 
   /** Removes and returns every live hint, oldest first; due ones are dropped and counted as expired. */
-  takeAll(): Promise<DurableHint[]> {
+  takeAll(): Promise<Hint[]> {
     return this.consumer.run(() =>
       this.io.run(async () => {
         await this.commit(Infinity);
@@ -140,7 +130,7 @@ export class PeerLog {
         }
         // Only now that every record was read does anything leave the store.
         const now = this.ctx.options.now();
-        const hints: DurableHint[] = [];
+        const hints: Hint[] = [];
         for (const { segment, record } of read) {
           const removed = segment.index.remove(record.index);
           if (removed === 0) continue; // expired meanwhile, and counted then
@@ -157,10 +147,11 @@ export class PeerLog {
   /**
    * Delivers the hints present when called, oldest first, removing each only
    * after `deliver` resolved for it. Stops at the first rejection (that hint
-   * and the later ones stay, in order; rejects with a HintDeliveryError), or
-   * when `stop()` says so.
+   * and the later ones stay, in order; rejects with a HintDeliveryError),
+   * when `stop()` says so, or when `abandon` fires while a `deliver` is in
+   * flight (that hint stays stored; the drain resolves).
    */
-  drain(deliver: (hint: DurableHint) => Promise<void>, stop: () => boolean): Promise<DrainResult> {
+  drain(deliver: DeliverHint, stop: () => boolean, abandon: AbortSignal): Promise<DrainResult> {
     return this.consumer.run(async () => {
       await this.io.run(() => this.commit(Infinity));
       const segments = this.segments.slice();
@@ -189,11 +180,13 @@ export class PeerLog {
                 continue;
               }
               if (stop()) return leftOver();
+              let abandoned: boolean;
               try {
-                await deliver(this.toHint(record));
+                abandoned = await settleOrAbandon(deliver, this.toHint(record), abandon);
               } catch (cause) {
                 throw new HintDeliveryError(cause, leftOver());
               }
+              if (abandoned) return leftOver();
               const removed = segment.index.remove(record.index);
               segment.delivered = true;
               if (removed === 0) continue; // expired while deliver ran, and counted then
@@ -266,7 +259,7 @@ export class PeerLog {
         }
       } catch (err) {
         // Callers are told these records failed, so they must not come back at the next open.
-        if (at >= 0) {
+        if (at >= 0 && segment.index.count > 0) {
           await segment
             .revert(at)
             .catch((cause: unknown) =>
@@ -276,6 +269,8 @@ export class PeerLog {
               ),
             );
         }
+        // A segment created for this batch goes too: a failed enqueue leaves the directory as it was.
+        if (segment.index.count === 0) await this.discard(segment);
         this.fail(batch, err);
         continue;
       }
@@ -331,6 +326,15 @@ export class PeerLog {
     }
   }
 
+  /** Deletes a segment that never held a record (its first write failed), warning if even that fails. */
+  private async discard(segment: Segment): Promise<void> {
+    try {
+      await this.removeSegments([segment]);
+    } catch (err) {
+      this.ctx.options.onWarning(`dynoring: could not delete the empty hint segment ${segment.path}: ${String(err)}`);
+    }
+  }
+
   private async removeSegments(doomed: Segment[]): Promise<void> {
     if (doomed.length === 0) return;
     for (const segment of doomed) {
@@ -354,8 +358,29 @@ export class PeerLog {
     }
   }
 
-  private toHint(record: StoredRecord): DurableHint {
+  private toHint(record: StoredRecord): Hint {
     return { peer: this.peer, payload: record.framed.slice(RECORD_HEADER_BYTES), deadline: record.deadline };
+  }
+}
+
+/**
+ * Runs `deliver(hint)` (a synchronous throw counts as a rejection) until it
+ * settles or `abandon` fires.
+ *
+ * @returns whether it was abandoned; rejects with what `deliver` rejected with.
+ */
+async function settleOrAbandon(deliver: DeliverHint, hint: Hint, abandon: AbortSignal): Promise<boolean> {
+  if (abandon.aborted) return true;
+  const delivery = new Promise<void>((resolve) => resolve(deliver(hint)));
+  let onAbort!: () => void;
+  const abandoned = new Promise<boolean>((resolve) => {
+    onAbort = () => resolve(true);
+    abandon.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([delivery.then(() => false), abandoned]);
+  } finally {
+    abandon.removeEventListener('abort', onAbort);
   }
 }
 

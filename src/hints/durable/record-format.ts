@@ -17,6 +17,12 @@ import { crc32cView } from './crc32c.js';
 export const FILE_HEADER_BYTES = 16;
 /** Bytes of a record's fixed part (length, checksum, deadline). */
 export const RECORD_HEADER_BYTES = 16;
+/**
+ * Largest payload the format frames: no store accepts a larger one (it is
+ * the upper bound of `maxRecordBytes`), so replay believes any length field
+ * up to it and treats a larger one as damage.
+ */
+export const MAX_RECORD_BYTES = 1024 * 1024 * 1024;
 /** The format version this code writes and reads. */
 export const FORMAT_VERSION = 1;
 
@@ -76,11 +82,10 @@ export function recordDeadline(view: DataView, offset: number): number {
  *
  * @param length - the length field.
  * @param available - bytes of the file from the record's payload start to the end of the file.
- * @param maxRecordBytes - the configured largest payload.
  */
-export function lengthProblem(length: number, available: number, maxRecordBytes: number): string | null {
+export function lengthProblem(length: number, available: number): string | null {
   if (length === 0) return 'record length is 0 (no hint is empty)';
-  if (length > maxRecordBytes) return `record length ${length} exceeds maxRecordBytes ${maxRecordBytes}`;
+  if (length > MAX_RECORD_BYTES) return `record length ${length} exceeds the format's largest record (${MAX_RECORD_BYTES} bytes)`;
   if (length > available) return `record length ${length} runs past the end of the file (${available} bytes left): torn write`;
   return null;
 }

@@ -30,15 +30,16 @@ interface Window {
 /**
  * Calls `onRecord` for each intact record of the file, in order, from just
  * after the header to the first bad record. A length field is checked
- * against the file size and `maxRecordBytes` before any buffer is sized by it.
+ * against the file size and the format's largest record before any buffer
+ * is sized by it.
  */
-export async function scanRecords(handle: FileHandle, fileSize: number, maxRecordBytes: number, onRecord: OnRecord): Promise<ScanResult> {
+export async function scanRecords(handle: FileHandle, fileSize: number, onRecord: OnRecord): Promise<ScanResult> {
   const chunks = new ChunkReader(handle, FILE_HEADER_BYTES, fileSize);
   const buf = new Uint8Array(Math.min(2 * CHUNK_BYTES, Math.max(fileSize, RECORD_HEADER_BYTES)));
   const win: Window = { buf, view: new DataView(buf.buffer), start: FILE_HEADER_BYTES, length: 0 };
   let pos = FILE_HEADER_BYTES;
   for (;;) {
-    const step = scanWindow(win, pos, fileSize, maxRecordBytes, onRecord);
+    const step = scanWindow(win, pos, fileSize, onRecord);
     pos = step.pos;
     if (step.problem !== null || pos === fileSize) return { end: pos, problem: step.problem };
     if (!(await refill(chunks, win, pos, step.need))) return { end: pos, problem: 'file shrank during replay' };
@@ -94,7 +95,6 @@ function scanWindow(
   win: Window,
   from: number,
   fileSize: number,
-  maxRecordBytes: number,
   onRecord: OnRecord,
 ): { pos: number; need: number; problem: string | null } {
   const { buf, view, start } = win;
@@ -106,7 +106,7 @@ function scanWindow(
     if (pos + RECORD_HEADER_BYTES > windowEnd) return { pos, need: RECORD_HEADER_BYTES, problem: null };
     const at = pos - start;
     const length = recordLength(view, at);
-    const bad = lengthProblem(length, left - RECORD_HEADER_BYTES, maxRecordBytes);
+    const bad = lengthProblem(length, left - RECORD_HEADER_BYTES);
     if (bad !== null) return { pos, need: 0, problem: bad };
     const span = RECORD_HEADER_BYTES + length;
     if (pos + span > windowEnd) return { pos, need: span, problem: null };
@@ -127,7 +127,7 @@ async function refill(chunks: ChunkReader, win: Window, pos: number, need: numbe
     if (chunk.length === 0) return false;
     if (win.length + chunk.length > win.buf.length) {
       // Only a record longer than a chunk gets here; its length was checked
-      // against the file size and maxRecordBytes, so this allocation is bounded.
+      // against the file size, so this allocation is bounded by the file.
       const bigger = new Uint8Array(Math.max(win.length + chunk.length, need));
       bigger.set(win.buf.subarray(0, win.length));
       win.buf = bigger;

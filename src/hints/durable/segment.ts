@@ -2,11 +2,14 @@
  * One segment file: an append-only run of records for one peer. A peer's
  * hints live in a sequence of segments; only the newest is appended to. This
  * module creates, replays (cutting off a damaged tail), appends to, reads,
- * compacts and deletes one segment.
+ * compacts and deletes one segment, and names the files it writes.
+ *
+ * Every file is opened without following a symlink, created exclusively,
+ * and found by its exact name (docs/durable.md, "The directory").
  */
-import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FILE_MODE, isErrno, syncDir } from './fs-util.js';
+import { CREATE, FILE_MODE, isErrno, openStoreFile, READ, syncDir, UPDATE } from './fs-util.js';
 import {
   encodeFileHeader,
   FILE_HEADER_BYTES,
@@ -18,7 +21,8 @@ import {
 import { RecordIndex } from './record-index.js';
 import { scanRecords } from './segment-scan.js';
 
-const NAME = /^hints-(\d+)-(\d+)\.log$/;
+const SEGMENT_NAME = /^hints-(0|[1-9]\d*)-(\d{10,})\.log$/;
+const SET_ASIDE_NAME = /^(hints-\d+-\d+\.log)(?:\.[1-9]\d*){0,2}\.corrupt$/;
 /** Suffix of a compaction's temporary file; one left by a crash is deleted at open. */
 export const COMPACT_SUFFIX = '.compact';
 /** Bytes read per step when reading records back. */
@@ -29,13 +33,25 @@ export function segmentName(peer: number, seq: number): string {
   return `hints-${peer}-${String(seq).padStart(10, '0')}.log`;
 }
 
-/** The peer and sequence number a segment file name encodes, or `null` if it is not one. */
+/** The peer and sequence number of a segment file name exactly as {@link segmentName} writes it, or `null`. */
 export function parseSegmentName(name: string): { peer: number; seq: number } | null {
-  const m = NAME.exec(name);
+  const m = SEGMENT_NAME.exec(name);
   if (!m) return null;
   const peer = Number(m[1]);
   const seq = Number(m[2]);
-  return peer <= 0xffff_ffff && Number.isSafeInteger(seq) ? { peer, seq } : null;
+  if (peer > 0xffff_ffff || !Number.isSafeInteger(seq) || segmentName(peer, seq) !== name) return null;
+  return { peer, seq };
+}
+
+/** What a name in the store's directory is, if the store writes such names. */
+export type StoreFileKind = 'segment' | 'compact' | 'setAside';
+
+/** Which of the store's own names `name` is, or `null` if the store never writes it (locks aside). */
+export function storeFileKind(name: string): StoreFileKind | null {
+  if (parseSegmentName(name) !== null) return 'segment';
+  if (name.endsWith(COMPACT_SUFFIX) && parseSegmentName(name.slice(0, -COMPACT_SUFFIX.length)) !== null) return 'compact';
+  const aside = SET_ASIDE_NAME.exec(name);
+  return aside !== null && parseSegmentName(aside[1]!) !== null ? 'setAside' : null;
 }
 
 /** What a replay or a read-back set aside as damaged. */
@@ -56,7 +72,6 @@ export interface CorruptionReport {
 export interface ReplayContext {
   /** Wall-clock now; records due by then are not indexed. */
   now: number;
-  maxRecordBytes: number;
   /** Told of each record dropped as expired during replay, with its payload length. */
   onExpired(length: number): void;
   onCorrupt(report: CorruptionReport): void;
@@ -109,15 +124,17 @@ export class Segment {
    */
   static async create(dir: string, peer: number, seq: number, durable: boolean): Promise<Segment> {
     const segment = new Segment(dir, peer, seq);
-    const handle = await open(segment.path, 'wx', FILE_MODE);
+    const handle = await open(segment.path, CREATE, FILE_MODE);
     try {
-      await handle.write(encodeFileHeader(peer), 0, FILE_HEADER_BYTES, 0);
+      await writeAll(handle, encodeFileHeader(peer), 0);
       if (durable) {
         await handle.sync();
         await syncDir(dir);
       }
     } catch (err) {
-      await handle.close();
+      // A disk full now must not leave a file behind: the directory stays as it was.
+      await handle.close().catch(() => undefined);
+      await unlink(segment.path).catch(() => undefined);
       throw err;
     }
     segment.handle = handle;
@@ -135,7 +152,7 @@ export class Segment {
   static async replay(dir: string, peer: number, seq: number, ctx: ReplayContext): Promise<Segment | null> {
     const segment = new Segment(dir, peer, seq);
     const path = segment.path;
-    const handle = await open(path, 'r+');
+    const handle = await openStoreFile(path, UPDATE);
     let end: number;
     try {
       const { size } = await handle.stat();
@@ -154,7 +171,7 @@ export class Segment {
         ctx.onCorrupt({ path, setAsidePath, offset: 0, bytes: size, reason: headerProblem });
         return null;
       }
-      const scan = await scanRecords(handle, size, ctx.maxRecordBytes, (offset, length, deadline) => {
+      const scan = await scanRecords(handle, size, (offset, length, deadline) => {
         if (deadline <= ctx.now) ctx.onExpired(length);
         else segment.index.push(offset, length, deadline);
       });
@@ -183,11 +200,7 @@ export class Segment {
     const handle = this.requireHandle();
     const at = this.size;
     try {
-      let done = 0;
-      while (done < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, at + done);
-        done += bytesWritten;
-      }
+      await writeAll(handle, bytes, at);
     } catch (err) {
       await handle.truncate(at).catch(() => undefined);
       await this.seal();
@@ -283,11 +296,16 @@ export class Segment {
    */
   async compact(onCorrupt: (report: CorruptionReport, length: number) => void): Promise<void> {
     const temp = this.path + COMPACT_SUFFIX;
-    const out = await open(temp, 'w', FILE_MODE);
+    const out = await open(temp, CREATE, FILE_MODE).catch(async (err: unknown) => {
+      if (!isErrno(err, 'EEXIST')) throw err;
+      // Not ours (ours is removed at open and after each compaction): remove the name, never write through it.
+      await unlink(temp);
+      return open(temp, CREATE, FILE_MODE);
+    });
     const fresh = new RecordIndex();
     const sources: number[] = [];
     try {
-      await out.write(encodeFileHeader(this.peer), 0, FILE_HEADER_BYTES, 0);
+      await writeAll(out, encodeFileHeader(this.peer), 0);
       let size = FILE_HEADER_BYTES;
       for (let i = this.index.head; i < this.index.count;) {
         const { records, next } = await this.readLive(i, this.index.count, onCorrupt);
@@ -299,7 +317,7 @@ export class Segment {
           sources.push(r.index);
           at += r.framed.length;
         }
-        await out.write(run, 0, run.length, size);
+        await writeAll(out, run, size);
         size += run.length;
         i = next;
       }
@@ -329,7 +347,7 @@ export class Segment {
 
   private async readAt(buf: Uint8Array, position: number): Promise<void> {
     // A handle of its own: readers run outside the io lock, and the append handle may be closed meanwhile.
-    const handle = await open(this.path, 'r');
+    const handle = await openStoreFile(this.path, READ);
     try {
       let done = 0;
       while (done < buf.length) {
@@ -351,12 +369,17 @@ export class Segment {
   }
 }
 
-/** Renames a whole unreadable file to a free `.corrupt` name. */
+/** Renames a whole unreadable file to a free `.corrupt` name (`link` fails on a taken one, where `rename` would replace it). */
 async function moveAside(path: string): Promise<string> {
   for (let n = 0; ; n++) {
     const target = `${path}${n === 0 ? '' : `.${n}`}.corrupt`;
-    if (await exists(target)) continue;
-    await rename(path, target);
+    try {
+      await link(path, target);
+    } catch (err) {
+      if (isErrno(err, 'EEXIST')) continue;
+      throw err;
+    }
+    await unlink(path);
     await syncDir(join(path, '..'));
     return target;
   }
@@ -368,7 +391,7 @@ async function copyTailAside(handle: FileHandle, path: string, from: number, siz
     const target = `${path}.${from}${n === 0 ? '' : `.${n}`}.corrupt`;
     let out: FileHandle;
     try {
-      out = await open(target, 'wx', FILE_MODE);
+      out = await open(target, CREATE, FILE_MODE);
     } catch (err) {
       if (isErrno(err, 'EEXIST')) continue;
       throw err;
@@ -378,7 +401,7 @@ async function copyTailAside(handle: FileHandle, path: string, from: number, siz
       for (let pos = from; pos < size;) {
         const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
         if (bytesRead === 0) break;
-        await out.write(buf, 0, bytesRead, pos - from);
+        await writeAll(out, buf.subarray(0, bytesRead), pos - from);
         pos += bytesRead;
       }
       await out.sync();
@@ -390,12 +413,11 @@ async function copyTailAside(handle: FileHandle, path: string, from: number, siz
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return false;
-    throw err;
+/** Writes all of `bytes` at `position` (a write may be short, e.g. when the disk fills). */
+async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length;) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten === 0) throw Object.assign(new Error(`ENOSPC: nothing written at ${position + done}`), { code: 'ENOSPC' });
+    done += bytesWritten;
   }
 }

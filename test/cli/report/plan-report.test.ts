@@ -13,6 +13,7 @@ import { diffPeers, planDouble, planNew, type PoolPlan } from '../../../src/inde
 import { launchChromium, type Chromium } from '../../helpers/chromium.js';
 import { builtFile, SCREENSHOTS } from '../../helpers/dist.js';
 import { serve, type StaticServer } from '../../helpers/http-server.js';
+import { hosts, TWO_RACKS } from '../../helpers/plans.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -31,17 +32,10 @@ const write = (plan: PoolPlan, sub: string) => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dynoring-plan-report-'));
-  before = planNew({
-    racks: [
-      { dc: 'dc1', rack: 'r1' },
-      { dc: 'dc1', rack: 'r2' },
-    ],
-    nodesPerRack: 3,
-    hosts: ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6'],
-  });
+  before = planNew({ racks: TWO_RACKS, nodesPerRack: 3, hosts: hosts(6, '10.0.0.') });
   after = planDouble(
     before.nodes.map((n) => ({ text: n.text, file: n.file })),
-    ['10.0.1.1', '10.0.1.2', '10.0.1.3', '10.0.1.4', '10.0.1.5', '10.0.1.6'],
+    hosts(6, '10.0.1.'),
   );
   const [old, now] = [write(before, 'old'), write(after, 'new')];
   const out = join(dir, 'plan.html');
@@ -93,6 +87,27 @@ describe('dynoring report: the plan view', () => {
         expect(rows.every((r) => r[2] === '16.6667%')).toBe(true);
         expect(await card.locator('tfoot td').allTextContents()).toEqual(['1.000000', '1.000000']);
       }
+      // Before and after files share base names: the tabs come under a label per side, and say it in their titles.
+      expect(await page.locator('#tabs .tab-side').allTextContents()).toEqual(['before', 'after']);
+      const tabs = await page
+        .locator('#tabs')
+        .evaluate((el) =>
+          Array.from(el.querySelectorAll('button'), (b) => [
+            b.previousElementSibling?.matches('.tab-side') ?? false,
+            b.dataset.side,
+            b.title,
+          ]),
+        );
+      const sides = [...before.nodes.map(() => 'before'), ...after.nodes.map(() => 'after')];
+      expect(tabs.map(([, side]) => side)).toEqual(sides);
+      expect(tabs.map(([labelled]) => labelled)).toEqual(sides.map((side, i) => side !== sides[i - 1]));
+      expect(tabs.map(([, side, title]) => String(title).startsWith(`${side}: `))).toEqual(sides.map(() => true));
+      // The first 'after' tab has the same base name as the first 'before' one, and opens the new file.
+      expect(after.nodes[0]!.file).toBe(before.nodes[0]!.file);
+      await page.locator('#tabs button[data-side="after"]').first().click();
+      expect(await page.inputValue('#config')).toBe(after.nodes[0]!.text);
+      await page.locator('#tabs button[data-side="before"]').first().click();
+      expect(await page.inputValue('#config')).toBe(before.nodes[0]!.text);
       await page.screenshot({ path: join(SCREENSHOTS, 'report-plan.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeNodeConfigs, parseConfigFile, Topology } from '../../../src/index.js';
-import { prepareBrowserBundle } from '../../../src/cli/report/render-html.js';
+import { bundleExpression, prepareBrowserBundle } from '../../../src/cli/report/render-html.js';
 import { launchChromium, type Chromium } from '../../helpers/chromium.js';
 import { bigCluster, EMPTY_RACK_NODE, PASTED_OVERLAP } from '../../helpers/configs.js';
 import { builtFile, SCREENSHOTS } from '../../helpers/dist.js';
@@ -20,6 +20,7 @@ import { serve, type StaticServer } from '../../helpers/http-server.js';
 
 const run = promisify(execFile);
 const THREE_RACKS = 'examples/report/three-racks.yml';
+const WILDCARD_PAIR = ['test/fixtures/config/wildcard-east.yml', 'test/fixtures/config/wildcard-west.yml'];
 const repo = new URL('../../../', import.meta.url);
 const big = bigCluster();
 
@@ -79,6 +80,7 @@ beforeAll(async () => {
   const reports: [string, string[]][] = [
     ['three-racks.html', [THREE_RACKS]],
     ['big.html', [join(dir, 'seeds-64.txt'), join(dir, 'new-node.yml')]],
+    ['wildcard.html', WILDCARD_PAIR],
   ];
   for (const [name, files] of reports) {
     const out = join(dir, name);
@@ -106,13 +108,13 @@ describe('dynoring report', () => {
     expect([...markup.matchAll(/\b(?:src|href)\s*=\s*"([^"]*)"/gi)].map((m) => m[1]!.slice(0, 5))).toEqual(['data:']);
     expect(markup).not.toMatch(/@import|url\(/i);
     expect(markup).toMatch(/Content-Security-Policy" content="default-src 'none'/);
-    // Three script elements (bundle, files, page), none cut short by a `</script>` inside.
-    expect(html.match(/<script\b/g)).toHaveLength(3);
-    expect(html.match(/<\/script>/gi)).toHaveLength(3);
+    // Two script elements (files, page with the library in it), none cut short by a `</script>` inside.
+    expect(html.match(/<script\b/g)).toHaveLength(2);
+    expect(html.match(/<\/script>/gi)).toHaveLength(2);
     const payload = (id: string) =>
       JSON.parse(html.match(new RegExp(`<script type="application/json" id="${id}">(.*?)</script>`, 's'))![1]!);
     expect(payload('dynoring-files')).toEqual([{ file: THREE_RACKS, text: readFileSync(new URL(THREE_RACKS, repo), 'utf8') }]);
-    expect(payload('dynoring-bundle')).toBe(prepareBrowserBundle(readFileSync(builtFile('browser.js'), 'utf8')));
+    expect(html).toContain(bundleExpression(prepareBrowserBundle(readFileSync(builtFile('browser.js'), 'utf8'))));
   });
 
   it('refuses to run without -o, and reports files it cannot read or write', async () => {
@@ -131,6 +133,8 @@ describe('dynoring report', () => {
     const before = server!.requests.length;
     const { page, errors } = await open('three-racks.html');
     try {
+      await page.waitForSelector('html[data-engine]');
+      expect(await page.getAttribute('html', 'data-engine')).toBe('wasm');
       expect(await page.textContent('#engine')).toBe('WebAssembly');
       expect(await page.textContent('#status')).toBe('Every rack has a usable ring');
       expect(await page.textContent('#summary')).toContain('9 peers in 3 racks of 1 datacenter');
@@ -169,7 +173,7 @@ describe('dynoring report', () => {
 
       const b = await rackCard(page, 'dc1', 'rack-b');
       expect(b).toMatchObject({ rows: 1, arcs: 0, empty: 1, shares: ['—'] });
-      expect(await page.locator('.rack-card[data-rack="rack-b"] .callout').textContent()).toMatch(/fails with NoTargets/);
+      expect(await page.locator('.rack-card[data-rack="rack-b"] .callout').textContent()).toMatch(/fail with NoTargets/);
 
       const problems = page.locator('.problem');
       expect(
@@ -181,9 +185,9 @@ describe('dynoring report', () => {
         ['EmptyRack', 'rack-b', null],
       ]);
       expect(await problems.first().textContent()).toContain(
-        `Peers 7 (10.1.0.8:8101) and 41 (10.1.0.42:8101) both claim token ${big.overlap.token}`,
+        `overlapping token: peers 7 (10.1.0.8:8101) and 41 (10.1.0.42:8101) both claim token ${big.overlap.token}`,
       );
-      expect(await problems.nth(1).textContent()).toContain("Rack 'rack-b' in datacenter 'dc1' has no tokens");
+      expect(await problems.nth(1).textContent()).toContain("empty rack: rack 'rack-b' in datacenter 'dc1' has no tokens");
 
       // Hovering a peer's row lights up where its 256 tokens are.
       const row = page.locator('.rack-card[data-rack="rack-a"] .peer-row[data-peer="41"]');
@@ -225,6 +229,78 @@ describe('dynoring report', () => {
       await page.waitForSelector('#parse-error[hidden]', { state: 'attached' });
       expect(await page.locator('.rack-card').count()).toBe(3);
       expect(await page.textContent('#status')).toBe('Every rack has a usable ring');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('has drawn by the load event, so a plain screenshot never catches "Loading…"', async () => {
+    const page = await chromium!.context.newPage();
+    try {
+      await page.goto(`${server!.url}/three-racks.html`, { waitUntil: 'load' });
+      // No waiting: whatever the page shows at its load event.
+      const shown = await page.evaluate(() => ({
+        ready: document.documentElement.dataset.ready,
+        status: document.getElementById('status')!.textContent,
+        cards: document.querySelectorAll('.rack-card svg.ring').length,
+      }));
+      expect(shown).toEqual({ ready: 'true', status: 'Every rack has a usable ring', cards: 3 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows a wildcard pair with its notes, each token labelled, whole seed lines and cards sized to their content', async () => {
+    const { page, errors } = await open('wildcard.html');
+    try {
+      expect(await page.locator('#notes .note').allTextContents()).toEqual([
+        expect.stringMatching(/^note.*wildcard-east\.yml:7: dyn_listen 0\.0\.0\.0:8101 is a wildcard address; taking 192\.168\.7\.10:8101/),
+        expect.stringMatching(/^note.*wildcard-west\.yml:6: dyn_listen 0\.0\.0\.0:8101 is a wildcard address; taking 192\.168\.7\.20:8101/),
+      ]);
+      expect(await page.locator('.peer-row .endpoint').allTextContents()).toEqual(['192.168.7.10:8101', '192.168.7.20:8101']);
+      for (const rack of ['e1', 'w1']) {
+        const card = page.locator(`.rack-card[data-rack="${rack}"]`);
+        expect(await card.locator('.token-label').allTextContents()).toEqual(['2147483648']);
+        expect(await card.locator('.scale-label').count()).toBe(0);
+        // A one-peer card is as tall as its ring, not a big ring's height.
+        const heights = await card.evaluate((e) => ({
+          card: e.getBoundingClientRect().height,
+          body: e.querySelector('.rack-body')!.getBoundingClientRect().height,
+          ring: e.querySelector('svg.ring')!.getBoundingClientRect().height,
+        }));
+        expect(heights.body).toBe(heights.ring);
+        expect(heights.ring).toBeLessThan(250);
+      }
+      // The editor wraps long lines instead of cutting them, and the gutter keeps each number on its line.
+      await page.setViewportSize({ width: 1100, height: 900 });
+      for (const tab of [0, 1]) {
+        await page.click(`#tabs [data-tab="${tab}"]`);
+        const shown = await page.evaluate(() => {
+          const editor = document.getElementById('config') as HTMLTextAreaElement;
+          const gutter = document.getElementById('gutter')!;
+          // The content's own height: shrink the box so scrollHeight is not the box's.
+          const box = editor.style.cssText;
+          editor.style.width = `${editor.getBoundingClientRect().width}px`;
+          editor.style.flex = 'none';
+          editor.style.height = '0px';
+          const rows = Math.round((editor.scrollHeight - 16) / 18);
+          editor.style.cssText = box;
+          return {
+            cut: editor.scrollWidth > editor.clientWidth,
+            rows,
+            gutterRows: gutter.textContent!.split('\n').length - 1,
+            numbers: gutter.textContent!.split('\n').filter((l) => l !== '').length,
+            lines: editor.value.split('\n').length,
+          };
+        });
+        expect(shown.cut).toBe(false);
+        expect(shown.numbers).toBe(shown.lines);
+        expect(shown.gutterRows).toBe(shown.rows);
+        expect(shown.rows).toBeGreaterThan(shown.lines);
+      }
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await page.screenshot({ path: join(SCREENSHOTS, 'report-wildcard-pair.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
       await page.close();

@@ -8,6 +8,7 @@ import * as lib from '../../../src/index.js';
 import { peerColours } from '../../../src/cli/report/palette.js';
 import { buildRingModel, type RingModel } from '../../../src/cli/report/ring-model.js';
 import { ringSvg } from '../../../src/cli/report/ring-svg.js';
+import { TEXT } from '../../../src/cli/text.js';
 import { bigCluster, EMPTY_RACK_NODE } from '../../helpers/configs.js';
 
 const SPACE = 2 ** 32;
@@ -51,7 +52,7 @@ describe('ring model', () => {
     }
     // Consecutive arcs never belong to one peer: they would have been merged.
     expect(a!.arcs.every((arc, i) => arc.peer !== a!.arcs[(i + 1) % a!.arcs.length]!.peer)).toBe(true);
-    expect(a!.overlaps).toEqual([big.overlap]);
+    expect(a!.overlaps).toEqual([{ ...big.overlap, message: expect.stringContaining(`both claim token ${big.overlap.token}`) }]);
     expect(a!.peers.filter((p) => p.overlaps).map((p) => p.index)).toEqual(big.overlap.peers);
     expect(b).toMatchObject({ rack: 'rack-b', empty: true, arcs: [], tokenCount: 0 });
     expect(m.problems.map((p) => [p.kind, p.rack, p.token])).toEqual([
@@ -83,10 +84,61 @@ describe('page functions run from their source text alone', () => {
     const colours = fromSource(peerColours)(rack.peers.length);
     expect(colours).toEqual(peerColours(64));
     expect(new Set(colours).size).toBe(64);
-    const svg = fromSource(ringSvg)(rack, colours);
-    expect(svg).toBe(ringSvg(rack, colours));
+    const text = Object.fromEntries(Object.entries(TEXT).map(([name, fn]) => [name, fromSource(fn)])) as typeof TEXT;
+    const svg = fromSource(ringSvg)(rack, colours, text);
+    expect(svg).toBe(ringSvg(rack, colours, TEXT));
     // One path per peer however many arcs it has, plus the overlap marker.
     expect(svg.match(/<path class="arc" /g)).toHaveLength(64);
     expect(svg.match(/class="overlap-marker"/g)).toHaveLength(1);
+  });
+});
+
+describe('one wording of each problem', () => {
+  it('is the library’s, for coverage problems, disagreements and notes', () => {
+    const seeds = '10.0.0.1:8101:r:dc:0 a\n10.0.0.2:8101:r:dc:0 b\n';
+    const overlap = model(seeds);
+    const { peers } = lib.loadCluster([seeds]).config;
+    const [issue] = lib.checkTokenCoverage(peers);
+    expect(overlap.problems[0]!.message).toBe(lib.describeCoverageIssue(issue!, peers));
+    expect(overlap.problems[0]!.message).toContain('peers 0 (10.0.0.1:8101) and 1 (10.0.0.2:8101)');
+    expect(overlap.racks[0]!.problems).toEqual(overlap.problems);
+    const wildcard = model('p:\n  dyn_listen: 0.0.0.0:8101\n  tokens: "0"\n');
+    expect(wildcard.notes).toEqual([
+      {
+        level: 'warning',
+        message: expect.stringMatching(/^f0\.txt:2: dyn_listen 0\.0\.0\.0:8101 is a wildcard address and cannot be matched/),
+      },
+    ]);
+  });
+});
+
+describe('the ring drawing', () => {
+  const labels = (svg: string, kind: 'token' | 'scale') =>
+    [...svg.matchAll(new RegExp(`class="${kind}-label" data-token="(\\d+)"`, 'g'))].map((m) => Number(m[1]));
+
+  it('labels the token of a one-token rack, and no quarter marks that look like tokens', () => {
+    const rack = model('10.0.0.1:8101:r:dc:1383429731\n').racks[0]!;
+    const svg = ringSvg(rack, peerColours(1), TEXT);
+    expect(labels(svg, 'token')).toEqual([1383429731]);
+    expect(labels(svg, 'scale')).toEqual([]);
+  });
+
+  it('labels every token of a small ring, however the peers share them', () => {
+    const rack = model('10.0.0.1:8101:r:dc:0,200 a\n10.0.0.2:8101:r:dc:100 b\n').racks[0]!;
+    expect(labels(ringSvg(rack, peerColours(2), TEXT), 'token')).toEqual([0, 100, 200]);
+  });
+
+  it('shows a busy ring the quarters as a scale, apart from tokens', () => {
+    const rack = model(bigCluster().seeds).racks[0]!;
+    const svg = ringSvg(rack, peerColours(64), TEXT);
+    expect(labels(svg, 'token')).toEqual([]);
+    expect(labels(svg, 'scale')).toEqual([0, SPACE / 4, SPACE / 2, (3 * SPACE) / 4]);
+  });
+
+  it('draws a rack of one or two peers smaller than a bigger one', () => {
+    const height = (svg: string) => Number(/viewBox="0 0 \d+ (\d+)"/.exec(svg)![1]);
+    const one = model('10.0.0.1:8101:r:dc:0\n').racks[0]!;
+    const three = model('10.0.0.1:8101:r:dc:0\n10.0.0.2:8101:r:dc:9\n10.0.0.3:8101:r:dc:99\n').racks[0]!;
+    expect(height(ringSvg(one, peerColours(1), TEXT))).toBeLessThan(height(ringSvg(three, peerColours(3), TEXT)));
   });
 });

@@ -73,12 +73,36 @@ describe('torn writes', () => {
     }
   });
 
-  it('treats a length field beyond maxRecordBytes or the file as corruption without allocating it', async () => {
+  it('treats a length field beyond the file as corruption without allocating it', async () => {
     const damaged = original.slice();
     new DataView(damaged.buffer).setUint32(ends[5]!, 0xffff_fff0, true); // record 6 claims ~4 GiB
     const { hints, stats } = await reopen(damaged);
     expect(hints).toEqual(expected.slice(0, 6));
     expect(stats).toMatchObject({ corruptFiles: 1, corruptBytes: original.length - ends[5]! });
+  });
+});
+
+describe('lowering maxRecordBytes', () => {
+  it('replays every stored record, however long, and only refuses new ones over the limit', async () => {
+    const dir = join(await tempDir(), 'hints');
+    let store = await DurableHintStore.open(dir, { maxBytes: 0, sync: 'always', now: () => NOW });
+    const long = ['a'.repeat(100), 'b'.repeat(5000), 'c'.repeat(20)];
+    for (const p of long) await store.enqueue(PEER, bytes(p), 60_000);
+    await store.close();
+    const warnings: string[] = [];
+    store = await DurableHintStore.open(dir, {
+      maxBytes: 0,
+      sync: 'always',
+      now: () => NOW,
+      maxRecordBytes: 50,
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toEqual([]);
+    expect(store.stats()).toMatchObject({ replayedHints: 3, corruptFiles: 0, corruptBytes: 0 });
+    await expect(store.enqueue(PEER, bytes('d'.repeat(51)), 60_000)).rejects.toMatchObject({ kind: 'RecordTooLarge' });
+    expect((await store.takeFor(PEER)).map((h) => text(h.payload))).toEqual(long);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.corrupt'))).toEqual([]);
+    await store.close();
   });
 });
 

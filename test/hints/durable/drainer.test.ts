@@ -37,3 +37,24 @@ it('refuses a store it cannot drain', () => {
   const options = { isNormal: () => true, send: async () => undefined, intervalMs: 10 };
   expect(() => new HintDrainer({ ...options, store: {} as never })).toThrow(/HintStore or a DurableHintStore/);
 });
+
+it('a send that never settles wedges neither the drainer nor the store: stop() and close() resolve, the hints stay', async () => {
+  const dir = join(await tempDir(), 'hints');
+  const store = await DurableHintStore.open(dir, { maxBytes: 0, sync: 'always' });
+  for (const h of ['a', 'b']) await store.enqueue(1, bytes(h), 60_000);
+  const drainer = new HintDrainer({
+    store,
+    isNormal: () => true,
+    send: () => new Promise<void>(() => undefined),
+    intervalMs: 1_000,
+    sendTimeoutMs: 20,
+  });
+  const round = await drainer.runOnce();
+  expect(round).toMatchObject({ delivered: 0, failedSends: 1 });
+  expect(store.stats()).toMatchObject({ hintCount: 2, bytes: 2 });
+  await drainer.stop();
+  await store.close();
+  const again = await DurableHintStore.open(dir, { maxBytes: 0, sync: 'always' });
+  expect((await again.takeFor(1)).map((h) => text(h.payload))).toEqual(['a', 'b']);
+  await again.close();
+});

@@ -6,6 +6,7 @@ import {
   encodeRecord,
   fileHeaderProblem,
   lengthProblem,
+  MAX_RECORD_BYTES,
   RECORD_HEADER_BYTES,
   recordDeadline,
   recordIntact,
@@ -69,11 +70,12 @@ describe('record format', () => {
     expect(recordIntact(framed, view, 0, 5)).toBe(false);
   });
 
-  it('refuses lengths of 0, over the maximum, or past the end of the file', () => {
-    expect(lengthProblem(0, 100, 1000)).toMatch(/length is 0/);
-    expect(lengthProblem(2000, 5000, 1000)).toMatch(/exceeds maxRecordBytes 1000/);
-    expect(lengthProblem(200, 100, 1000)).toMatch(/past the end of the file/);
-    expect(lengthProblem(100, 100, 1000)).toBeNull();
+  it('refuses lengths of 0, over the format’s largest record, or past the end of the file', () => {
+    expect(lengthProblem(0, 100)).toMatch(/length is 0/);
+    expect(lengthProblem(MAX_RECORD_BYTES + 1, 2 * MAX_RECORD_BYTES)).toMatch(/exceeds the format's largest record/);
+    expect(lengthProblem(MAX_RECORD_BYTES, MAX_RECORD_BYTES)).toBeNull();
+    expect(lengthProblem(200, 100)).toMatch(/past the end of the file/);
+    expect(lengthProblem(100, 100)).toBeNull();
   });
 
   it('accepts its own file header and explains every kind of bad one', () => {

@@ -58,6 +58,13 @@ export function runScript(script: string, args: string[]): Promise<ChildResult> 
   });
 }
 
+/** The pid of a Node process that has already exited: a lock naming it is stale. */
+export async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
+
 /** The bytes of a string. */
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** The string of some bytes. */

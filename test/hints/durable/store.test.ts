@@ -2,12 +2,13 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  DURABLE_DEFAULTS,
   DurableHintStore,
   DurableStoreError,
   HintDeliveryError,
   HintStoreError,
-  type DurableHint,
   type DurableHintStoreOptions,
+  type Hint,
 } from '../../../src/durable.js';
 import { bytes, text, useTempDirs } from './helpers.js';
 
@@ -29,7 +30,7 @@ async function openStore(options: Partial<DurableHintStoreOptions> = {}, dir?: s
 }
 
 const segmentsIn = async (dir: string) => (await readdir(dir)).filter((n) => n.endsWith('.log')).sort();
-const payloads = (hints: DurableHint[]) => hints.map((h) => text(h.payload));
+const payloads = (hints: Hint[]) => hints.map((h) => text(h.payload));
 
 describe('DurableHintStore operations', () => {
   it('returns a peer’s hints in order, with wall-clock deadlines, and keeps its own copy of the bytes', async () => {
@@ -141,12 +142,47 @@ describe('enqueue validation', () => {
     await expect(store.expireNow()).rejects.toMatchObject({ kind: 'Closed' });
   });
 
+  it('refuses a TTL under 1 ms as ZeroTtl, as the in-memory store does', async () => {
+    const { store } = await openStore();
+    for (const ttl of [1e-12, 0.5, 0.999]) await expect(store.enqueue(1, bytes('x'), ttl)).rejects.toMatchObject({ kind: 'ZeroTtl' });
+    await store.enqueue(1, bytes('x'), 1);
+    expect(store.totalLen()).toBe(1);
+    await store.close();
+  });
+
+  it('expireNow(Infinity) drops every hint and expireNow(-Infinity) none, as on the in-memory store; NaN is refused', async () => {
+    const { store } = await openStore();
+    for (let i = 0; i < 5; i++) await store.enqueue(i % 2, bytes(`h${i}`), 3_600_000 * (i + 1));
+    await expect(store.expireNow(Number.NaN)).rejects.toBeInstanceOf(RangeError);
+    expect(await store.expireNow(-Infinity)).toBe(0);
+    expect(await store.expireNow(Infinity)).toBe(5);
+    expect(store.stats()).toMatchObject({ hintCount: 0, bytes: 0, expiredTotal: 5, segmentFiles: 0, diskBytes: 0 });
+    await store.close();
+  });
+
+  it('opens with no options at all, every field taking its documented default', async () => {
+    const dir = join(await tempDir(), 'hints');
+    const store = await DurableHintStore.open(dir);
+    expect(store.maxBytes).toBe(DURABLE_DEFAULTS.maxBytes);
+    expect(DURABLE_DEFAULTS).toMatchObject({ maxBytes: 256 * 1024 * 1024, sync: 'batch', closeTimeoutMs: 10_000, keepCorruptFiles: 16 });
+    await store.enqueue(1, bytes('x'), 1000);
+    expect(store.stats()).toMatchObject({ maxBytes: 256 * 1024 * 1024, hintCount: 1, fsyncs: 1 });
+    await store.close();
+    // undefined fields take the default too
+    const again = await DurableHintStore.open(dir, { maxBytes: undefined, sync: undefined });
+    expect(again.lenFor(1)).toBe(1);
+    await again.close();
+  });
+
   it('validates open options with TypeError/RangeError', async () => {
     const dir = await tempDir();
     await expect(DurableHintStore.open(dir, { maxBytes: -1, sync: 'always' })).rejects.toBeInstanceOf(RangeError);
     await expect(DurableHintStore.open(dir, { maxBytes: 0, sync: 'sometimes' as never })).rejects.toBeInstanceOf(TypeError);
     await expect(DurableHintStore.open(dir, { maxBytes: 0, sync: 'batch', batchMs: -1 })).rejects.toBeInstanceOf(RangeError);
     await expect(DurableHintStore.open(dir, { maxBytes: 0, sync: 'batch', maxRecordBytes: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(DurableHintStore.open(dir, { closeTimeoutMs: -1 })).rejects.toBeInstanceOf(RangeError);
+    await expect(DurableHintStore.open(dir, { keepCorruptFiles: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(DurableHintStore.open(dir, null as never)).rejects.toBeInstanceOf(TypeError);
     await expect(DurableHintStore.open('', { maxBytes: 0, sync: 'batch' })).rejects.toBeInstanceOf(TypeError);
     const file = join(dir, 'a-file');
     await writeFile(file, 'x');

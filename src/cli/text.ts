@@ -1,0 +1,26 @@
+/**
+ * Small renderings shared by the CLI's text output, the report page and its
+ * ring drawing. Each function is self-contained, since the report inlines
+ * them into the page by their source text (see report/render-html.ts).
+ */
+
+/** `1 rack`, `3 racks`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A share from 0 to 1 as a percentage with two decimals: `33.33%`. */
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(2)}%`;
+}
+
+/** Escapes text for HTML and SVG content and attribute values. */
+export function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The helpers above, as the report page receives them. */
+export const TEXT = { plural, percent, esc };
+
+/** The type of {@link TEXT}. */
+export type TextHelpers = typeof TEXT;
