@@ -2,7 +2,7 @@
  * The body of a live node's `GET /cluster_describe` (admin port, default
  * 22222): the cluster as that node's gossip sees it.
  */
-import type { Peer } from '../ring/peer.js';
+import { isWildcardHost, type Peer } from '../ring/peer.js';
 import { JsonFields, listedPeers, parseJsonBody, type BodyContext, type ListedNode } from './body.js';
 
 /** Options for {@link parseClusterDescribe}. */
@@ -12,7 +12,6 @@ export interface ClusterDescribeOptions {
 }
 
 // A node listening on a wildcard reports it as its host; its `name` (the IP) is the address to reach it.
-const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
 
 /**
  * Parses `{"dcs":[{"name":DC,"racks":[{"name":RACK,"servers":[{"name":IP,
@@ -51,7 +50,7 @@ export function parseClusterDescribe(body: string, options: ClusterDescribeOptio
         found.push({
           dc,
           rack,
-          host: WILDCARD.has(host) ? ip : host,
+          host: isWildcardHost(host) ? ip : host,
           port: f.port(server.port, `${path}.port`),
           token: f.token(server.token, `${path}.token`),
         });

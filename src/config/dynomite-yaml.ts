@@ -6,7 +6,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNo
 import { ConfigError, type ConfigLocation } from '../errors.js';
 import { checkHashName, type HashName } from '../hash/functions.js';
 import { keyHashing } from '../ring/key-hashing.js';
-import { parseEndpoint, parseSeed, type Endpoint } from '../ring/peer.js';
+import { isWildcardHost, parseEndpoint, parseSeed, type Endpoint } from '../ring/peer.js';
 import { describe, parseTokenList } from '../ring/token.js';
 
 /** A configuration text and, for messages, the file it came from. */
@@ -58,7 +58,6 @@ export interface NodeConfig {
 // The server's own defaults (conf.h) when a file leaves these out.
 const DEFAULT_DC = 'localdc';
 const DEFAULT_RACK = 'localrack';
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '*']);
 const SECURE_OPTIONS: readonly SecureServerOption[] = ['none', 'rack', 'datacenter', 'all'];
 
 /**
@@ -192,7 +191,7 @@ export function parseDynomiteYaml(source: ConfigSource | string): NodeConfig {
     secureServerOption: secure as SecureServerOption,
     ...(clientEndpoint === undefined
       ? {}
-      : { listen: { host: WILDCARD_HOSTS.has(clientEndpoint.host) ? endpoint.host : clientEndpoint.host, port: clientEndpoint.port } }),
+      : { listen: { host: isWildcardHost(clientEndpoint.host) ? endpoint.host : clientEndpoint.host, port: clientEndpoint.port } }),
     ...(provider === undefined ? {} : { seedProvider: { name: provider.value, where: at(provider.line) } }),
   };
 }

@@ -7,7 +7,7 @@
 import type { ConfigLocation } from '../errors.js';
 import type { HashOptions } from '../ring/key-hashing.js';
 import type { HashName } from '../hash/functions.js';
-import { endpointKey, makePeer, type Peer } from '../ring/peer.js';
+import { endpointKey, isWildcardHost, makePeer, type Peer } from '../ring/peer.js';
 import type { NodeConfig, PeerDeclaration, SecureServerOption } from './dynomite-yaml.js';
 
 /** One value as one file states it. */
@@ -51,14 +51,6 @@ export type ConfigNote =
 /** Seed providers that take a node's peers from outside its file. */
 export type ExternalSeedProvider = 'dns_provider' | 'florida_provider';
 const EXTERNAL_PROVIDERS: readonly string[] = ['dns_provider', 'florida_provider'] satisfies ExternalSeedProvider[];
-
-/** Addresses a node listens on when it binds every interface; peers cannot dial them. */
-const WILDCARD_HOSTS: readonly string[] = ['0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0'];
-
-/** Is this a wildcard (bind-any) address, such as `0.0.0.0:8101`? */
-export function isWildcardHost(host: string): boolean {
-  return WILDCARD_HOSTS.includes(host);
-}
 
 /** The merged view of one or more configuration files. */
 export interface MergedConfig {

@@ -229,6 +229,38 @@ describe.skipIf(!run)('DynoClient topology sources', () => {
     }
   });
 
+  it('reads files as the CLI does: drift between them is refused naming it, their warnings are process warnings', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dynoring-client-'));
+    const node = (own: number, ownToken: number, seedToken: number, extra = '') =>
+      `dyn_o_mite:\n  datacenter: dc1\n  rack: rack1\n  dyn_listen: 127.0.0.1:${PEER_PORTS[own]}\n  listen: 0.0.0.0:${servers[own]!.port}\n` +
+      `  tokens: '${ownToken}'\n  dyn_seeds:\n    - 127.0.0.1:${PEER_PORTS[1 - own]}:rack1:dc1:${seedToken}\n${extra}`;
+    try {
+      const a = join(dir, 'a.yml');
+      const b = join(dir, 'b.yml');
+      await writeFile(a, node(0, 0, 2147483648));
+      // b's own token is not the one a's seed list gives it.
+      await writeFile(b, node(1, 1000, 0));
+      await expect(DynoClient.connect({ files: [a, b] })).rejects.toMatchObject({
+        name: 'ConfigError',
+        kind: 'ConfigDrift',
+        message: expect.stringMatching(/disagree.*127\.0\.0\.1:20006/),
+      });
+      await writeFile(b, node(1, 2147483648, 0, '  dyn_seed_provider: florida_provider\n'));
+      const warned = new Promise<Error & { code?: string }>((resolve) => process.once('warning', resolve));
+      const client = await DynoClient.connect({ files: [a, b] });
+      try {
+        const warning = await warned;
+        expect(warning.code).toBe('DYNORING_CONFIG_WARNING');
+        expect(warning.message).toMatch(/florida_provider/);
+        expect(client.stats().nodes.map((n) => n.port)).toEqual([servers[0]!.port, servers[1]!.port]);
+      } finally {
+        await client.quit();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('guesses client port = peer port + 1 where nothing says it, with a warning', async () => {
     const seeds = servers.map((s, i) => `127.0.0.1:${s.port - 1}:rack${i < 2 ? 1 : 2}:dc1:${i % 2 === 0 ? 0 : 2147483648}`);
     const warned = new Promise<Error>((resolve) => process.once('warning', resolve));

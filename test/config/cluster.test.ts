@@ -200,3 +200,15 @@ describe('drift', () => {
     expect(loadCluster([tagged], { hash: 'md5', hashTag: undefined }).topology).toMatchObject({ hash: 'md5', hashTag: '{}' });
   });
 });
+
+describe('one set of wildcard addresses', () => {
+  it('serves dyn_listen matching and the client address of listen: alike (::0, 0:0:0:0:0:0:0:0, *)', () => {
+    for (const wildcard of ['0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0', '*']) {
+      const host = wildcard.includes(':') ? `[${wildcard}]` : wildcard;
+      const text = `dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  listen: '${host}:8102'\n  tokens: '0'\n`;
+      const { nodes } = loadCluster([{ file: 'n.yml', text }]);
+      // A node bound to every interface is reached at its peer address.
+      expect(nodes[0]!.listen, wildcard).toEqual({ host: '10.0.0.1', port: 8102 });
+    }
+  });
+});
