@@ -91,7 +91,8 @@ export function plan(c: Classified, args: Arg[], router: Router, allowEmptyHashT
   return { parts, merge: (replies) => mergeSplit(c.name, parts, replies, r.keys.length) };
 }
 
-const single = (part: Part): Plan => ({ parts: [part], merge: (replies) => replies[0] });
+const firstReply = (replies: unknown[]) => replies[0];
+const single = (part: Part): Plan => ({ parts: [part], merge: firstReply });
 
 function mergeSplit(name: string, parts: readonly Part[], replies: unknown[], count: number): unknown {
   if (parts.length === 1) return replies[0];

@@ -23,8 +23,8 @@ export class Attempts {
   private position = 0;
   private tried = 0;
   private previous: { index: number; reason: string } | undefined;
-  /** Every failed attempt, in order. */
-  readonly failures: FailedAttempt[] = [];
+  /** Every failed attempt, in order (made on the first failure: most commands have none). */
+  private failures: FailedAttempt[] | undefined;
 
   constructor(
     private readonly ctx: FailoverContext,
@@ -60,15 +60,16 @@ export class Attempts {
   /** Records a failed attempt; returns the final error when the command must not be retried. */
   fail(index: number, failure: AttemptFailure): CommandFailedError | undefined {
     const node = this.ctx.pool.get(index);
-    this.failures.push({ node: node ? nodeRef(node) : unknownNode(index), reason: failure.reason, message: failure.message });
-    if (!this.retrySafe && !failure.neverApplied) return failedError(this.command, this.failures, true);
+    const failures = (this.failures ??= []);
+    failures.push({ node: node ? nodeRef(node) : unknownNode(index), reason: failure.reason, message: failure.message });
+    if (!this.retrySafe && !failure.neverApplied) return failedError(this.command, failures, true);
     this.previous = { index, reason: failure.reason };
     return undefined;
   }
 
   /** The error once no candidate is left. */
   exhausted(): CommandFailedError {
-    return failedError(this.command, this.failures, false);
+    return failedError(this.command, this.failures ?? [], false);
   }
 }
 
