@@ -1,5 +1,5 @@
 // Token dispatch: the owner of token t is the first entry whose token is >= t,
-// wrapping to entry 0 past the last token (docs/design.md).
+// wrapping to entry 0 past the last token (docs/design.md §2).
 //
 // The glue (src/engine/wasm-kernel.ts) writes each continuum block in the
 // layout chosen for its size when the continuum is built: SIMD for racks of

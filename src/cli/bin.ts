@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /** The `dynoring` executable: runs the command line against this process. */
 import { processIo } from './io.js';
 import { run } from './run.js';

@@ -110,8 +110,8 @@ export function collectFindings({ files, config, topology }: LoadedConfig): Find
     const { level: _, where, ...rest } = n;
     const at = location(where)[0] ?? null;
     const message = describeConfigNote(n);
-    if (rest.kind === 'WildcardMatched') notes.push({ ...rest, at, matchedAt: location(rest.matchedAt)[0] ?? null, message });
-    else warnings.push({ ...rest, at, message });
+    if (n.level === 'warning') warnings.push({ ...rest, at, message } as Warning);
+    else notes.push({ ...rest, at, matchedAt: 'matchedAt' in rest ? (location(rest.matchedAt)[0] ?? null) : null, message } as Note);
   }
 
   return {

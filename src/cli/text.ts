@@ -9,9 +9,9 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** A share from 0 to 1 as a percentage with two decimals: `33.33%`. */
-export function percent(share: number): string {
-  return `${(share * 100).toFixed(2)}%`;
+/** A share from 0 to 1 as a percentage: `33.33%` (two decimals), `33.3333%` with `digits` 4. */
+export function percent(share: number, digits = 2): string {
+  return `${(share * 100).toFixed(digits)}%`;
 }
 
 /** Escapes text for HTML and SVG content and attribute values. */

@@ -2,7 +2,8 @@
  * The body of a live node's `GET /cluster_describe` (admin port, default
  * 22222): the cluster as that node's gossip sees it.
  */
-import { isWildcardHost, type Peer } from '../ring/peer.js';
+import type { Peer } from '../ring/peer.js';
+import { isWildcardHost } from './merge.js';
 import { JsonFields, listedPeers, parseJsonBody, type BodyContext, type ListedNode } from './body.js';
 
 /** Options for {@link parseClusterDescribe}. */
@@ -10,8 +11,6 @@ export interface ClusterDescribeOptions {
   /** Where the body came from (a URL), named in every error. */
   source?: string;
 }
-
-// A node listening on a wildcard reports it as its host; its `name` (the IP) is the address to reach it.
 
 /**
  * Parses `{"dcs":[{"name":DC,"racks":[{"name":RACK,"servers":[{"name":IP,

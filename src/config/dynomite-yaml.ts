@@ -6,7 +6,8 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNo
 import { ConfigError, type ConfigLocation } from '../errors.js';
 import { checkHashName, type HashName } from '../hash/functions.js';
 import { keyHashing } from '../ring/key-hashing.js';
-import { isWildcardHost, parseEndpoint, parseSeed, type Endpoint } from '../ring/peer.js';
+import { parseEndpoint, parseSeed, type Endpoint } from '../ring/peer.js';
+import { isWildcardHost } from './merge.js';
 import { describe, parseTokenList } from '../ring/token.js';
 
 /** A configuration text and, for messages, the file it came from. */

@@ -7,7 +7,7 @@
 import type { ConfigLocation } from '../errors.js';
 import type { HashOptions } from '../ring/key-hashing.js';
 import type { HashName } from '../hash/functions.js';
-import { endpointKey, isWildcardHost, makePeer, type Peer } from '../ring/peer.js';
+import { endpointKey, makePeer, type Peer } from '../ring/peer.js';
 import type { NodeConfig, PeerDeclaration, SecureServerOption } from './dynomite-yaml.js';
 
 /** One value as one file states it. */
@@ -29,8 +29,10 @@ export type Disagreement =
  *   address.
  * - `WildcardUnmatched` (a warning): no such entry, or several (`candidates`);
  *   the peer keeps the wildcard address, which no other node can reach.
- * - `ExternalSeeds` (a warning): the node takes its peers from `dns_provider`
- *   or `florida_provider`, so the result covers only the peers the file lists.
+ * - `ExternalSeeds`: the node takes its peers from `dns_provider` or
+ *   `florida_provider`. Given alone, its file covers only the peers it lists
+ *   (a warning); given with other files (as `dynoring plan` writes a
+ *   cluster's files), the result covers the files given (a note).
  */
 export type ConfigNote =
   | { kind: 'WildcardMatched'; level: 'note'; listen: string; endpoint: string; where: ConfigLocation; matchedAt: ConfigLocation }
@@ -46,11 +48,24 @@ export type ConfigNote =
       candidates: string[];
       where: ConfigLocation;
     }
-  | { kind: 'ExternalSeeds'; level: 'warning'; provider: ExternalSeedProvider; peers: number; where: ConfigLocation };
+  | { kind: 'ExternalSeeds'; level: 'warning'; provider: ExternalSeedProvider; peers: number; where: ConfigLocation }
+  | { kind: 'ExternalSeeds'; level: 'note'; provider: ExternalSeedProvider; files: number; where: ConfigLocation };
 
 /** Seed providers that take a node's peers from outside its file. */
 export type ExternalSeedProvider = 'dns_provider' | 'florida_provider';
 const EXTERNAL_PROVIDERS: readonly string[] = ['dns_provider', 'florida_provider'] satisfies ExternalSeedProvider[];
+
+/**
+ * Is this the address a node listens on when it binds every interface
+ * (`0.0.0.0`, or the IPv6 unspecified address in any spelling: `::`, `[::]`,
+ * `::0`, `0:0:0:0:0:0:0:0`)? Peers cannot dial it. The one test for this in
+ * the library, so `dyn_listen`, `listen` and a live node's reply agree.
+ */
+export function isWildcardHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  // An IPv6 literal made only of zero groups is the unspecified address.
+  return bare === '0.0.0.0' || (bare.includes(':') && /^[0:]+$/.test(bare));
+}
 
 /** The merged view of one or more configuration files. */
 export interface MergedConfig {
@@ -90,13 +105,12 @@ export function mergeNodeConfigs(input: readonly NodeConfig[]): MergedConfig {
   for (const node of nodes) {
     const provider = node.seedProvider;
     if (provider && EXTERNAL_PROVIDERS.includes(provider.name)) {
-      notes.push({
-        kind: 'ExternalSeeds',
-        level: 'warning',
-        provider: provider.name as ExternalSeedProvider,
-        peers: node.peers.length,
-        where: provider.where,
-      });
+      const name = provider.name as ExternalSeedProvider;
+      notes.push(
+        nodes.length === 1
+          ? { kind: 'ExternalSeeds', level: 'warning', provider: name, peers: node.peers.length, where: provider.where }
+          : { kind: 'ExternalSeeds', level: 'note', provider: name, files: nodes.length, where: provider.where },
+      );
     }
   }
   const first = nodes[0];
@@ -246,8 +260,12 @@ export function describeConfigNote(n: ConfigNote): string {
         : `no other file given lists a seed in rack '${n.rack}' of datacenter '${n.dc}' on port ${n.port} with tokens ${n.tokens.join(',') || '(none)'}`;
       return `${whereText(n.where)}: dyn_listen ${n.listen} is a wildcard address and cannot be matched to a peer: ${why}, so it is shown as ${n.listen}; put the node's real address in dyn_listen, or also give the file of a node that lists it in dyn_seeds`;
     }
-    case 'ExternalSeeds':
-      return `${whereText(n.where)}: dyn_seed_provider ${n.provider}: the node takes its peers from ${n.provider === 'dns_provider' ? 'DNS' : 'Florida (an HTTP seed service)'}, so this covers only the ${n.peers === 1 ? 'node itself' : `${n.peers} peers the file lists`}; give the files of the other nodes (or a seed list) for the whole cluster`;
+    case 'ExternalSeeds': {
+      const from = `${whereText(n.where)}: dyn_seed_provider ${n.provider}: the node takes its peers from ${n.provider === 'dns_provider' ? 'DNS' : 'Florida (an HTTP seed service)'}`;
+      return n.level === 'note'
+        ? `${from}; this covers the ${n.files} files given, so give every node's file for the whole cluster`
+        : `${from}, so this covers only the ${n.peers === 1 ? 'node itself' : `${n.peers} peers the file lists`}; give the files of the other nodes (or a seed list) for the whole cluster`;
+    }
   }
 }
 

@@ -11,6 +11,7 @@
  * lost acknowledgement may deliver one twice).
  */
 import { HintStoreError } from '../errors.js';
+import { describe } from '../ring/token.js';
 
 /** A hint: request bytes kept for a peer that could not take them yet. */
 export interface Hint {
@@ -80,13 +81,6 @@ const U32_MAX = 0xffff_ffff;
  * the moment it is stored.
  */
 export const MIN_TTL_MS = 1;
-
-/** A value's type for a message: `null`, `string`, or an object's class name. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
-}
 
 /** @throws TypeError or RangeError unless `peer` is a peer index (a u32 integer). */
 export function checkPeer(peer: unknown): asserts peer is number {

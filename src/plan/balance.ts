@@ -1,6 +1,6 @@
 /**
  * Balance: how evenly each rack's token space is shared among its nodes.
- * Computed exactly from range lengths (DESIGN.md §2: the peer at entry `i`
+ * Computed exactly from range lengths (docs/design.md §2: the peer at entry `i`
  * owns `(token[i-1], token[i]]`), never from sampled keys.
  */
 import { Continuum } from '../ring/continuum.js';

@@ -51,7 +51,7 @@ const rackKey = (r: RackId) => `${r.dc}\u0000${r.rack}`;
 
 /**
  * Compares two peer sets rack by rack. Every point of the ring is owned by
- * exactly one node on each side (DESIGN.md §2), so the owners change only
+ * exactly one node on each side (docs/design.md §2), so the owners change only
  * at the two sides' tokens: each stretch between consecutive tokens is
  * compared once, and runs with the same move are merged.
  *

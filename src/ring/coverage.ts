@@ -1,6 +1,6 @@
 /**
  * Token-coverage validation: does every (dc, rack) yield a usable ring?
- * Only two things can go wrong, since dispatch has no gaps (docs/design.md):
+ * Only two things can go wrong, since dispatch has no gaps (docs/design.md §4):
  * a rack with no tokens, and one token claimed by two peers of one rack.
  */
 import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';

@@ -225,11 +225,3 @@ export function checkPeerFields(p: Peer, position: number): void {
   }
   if (!Array.isArray(p.tokens)) throw new ConfigError(`peer ${p.index}: tokens must be an array, got ${describe(p.tokens)}`);
 }
-
-/** Addresses a node listens on when it binds every interface (`listen: 0.0.0.0:8102`, `*`); nobody can dial them. */
-const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0', '[::]', '*']);
-
-/** Is this a wildcard (bind-any) address, such as the host of `0.0.0.0:8101`? */
-export function isWildcardHost(host: string): boolean {
-  return WILDCARD_HOSTS.has(host);
-}

@@ -47,11 +47,18 @@ export function parseTokenList(text: string, where?: ConfigLocation): number[] {
   return text.split(',').map((part) => parseToken(part.trim(), where));
 }
 
-/** A short, safe rendering of an unexpected value for error messages. */
+/**
+ * A short, safe rendering of an unexpected value for error messages, the one
+ * the whole library uses: `'abc'`, `42`, `null`, `undefined`, `an array`,
+ * `a Uint8Array` (an object by its class), `an object`, `a function`.
+ */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (Array.isArray(value)) return 'an array';
-  return `a value of type ${typeof value}`;
+  const name = typeof value === 'object' ? (value as object).constructor?.name : undefined;
+  const what = name && name !== 'Object' ? name : typeof value;
+  // 'a Uint8Array': a leading u sounds like 'you'.
+  return `${/^[aeio]/i.test(what) ? 'an' : 'a'} ${what}`;
 }

@@ -3,16 +3,12 @@
  * client ports, plus the waits the client tests share.
  */
 import { Redis } from 'ioredis';
-import { haveRedisServer, RedisServer } from '../helpers/redis-servers.js';
-
-const HAVE_REDIS = haveRedisServer();
+import { available } from '../helpers/programs.js';
+import { REDIS_PROGRAM, RedisServer } from '../helpers/redis-servers.js';
 
 /** Whether the Redis-backed client suites run here; under CI a missing redis-server fails the suite. */
 export function redisAvailable(suite: string): boolean {
-  if (HAVE_REDIS) return true;
-  if (process.env.CI) throw new Error(`${suite}: redis-server is not installed, but CI must run the client integration tests`);
-  console.warn(`${suite}: SKIPPED, \`redis-server\` is not installed (apt-get install redis-server)`);
-  return false;
+  return available(suite, REDIS_PROGRAM);
 }
 
 /** One stand-in node: its seed, its server, and a plain ioredis connection to inspect it. */

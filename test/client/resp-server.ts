@@ -25,7 +25,7 @@ export interface RespServer {
   close(): Promise<void>;
 }
 
-/** Commands a real Dynomite node closes the connection on (DESIGN.md section 8). */
+/** Commands a real Dynomite node closes the connection on (docs/design.md §8). */
 const CLOSES = new Set(['CLIENT', 'SELECT', 'DBSIZE', 'COMMAND', 'RENAME', 'MULTI', 'BLPOP']);
 
 /** Parses complete RESP arrays of bulk strings off the front of `buffer`. */

@@ -107,6 +107,22 @@ describe('peers from a seed provider', () => {
     expect(describeConfigNote(notes[0]!)).toMatch(new RegExp(`${provider}: the node takes its peers from .* covers only the`));
   });
 
+  it('given with other files, a note that the result covers the files given', () => {
+    const source = fixture('provider-florida.yml');
+    const { notes } = loadCluster([source, fixture('wildcard-east.yml')]);
+    const external = notes.filter((n) => n.kind === 'ExternalSeeds');
+    expect(external).toEqual([
+      {
+        kind: 'ExternalSeeds',
+        level: 'note',
+        provider: 'florida_provider',
+        files: 2,
+        where: { file: 'provider-florida.yml', line: lineOf(source, 'dyn_seed_provider:') },
+      },
+    ]);
+    expect(describeConfigNote(external[0]!)).toMatch(/florida_provider: the node takes its peers from .*; this covers the 2 files given/);
+  });
+
   it('simple_provider (or none) takes the peers from the file, with no warning', () => {
     expect(loadCluster([{ text: fixture('provider-dns.yml').text.replace('dns_provider', 'simple_provider') }]).notes).toEqual([]);
     expect(loadCluster([{ text: fixture('provider-dns.yml').text.replace(/^.*dyn_seed_provider.*\n/m, '') }]).notes).toEqual([]);
@@ -198,17 +214,5 @@ describe('drift', () => {
     const tagged = { ...b, text: `${b.text}  hash: fnv1a_64\n  hash_tag: '{}'\n` };
     expect(loadCluster([tagged]).topology).toMatchObject({ hash: 'fnv1a_64', hashTag: '{}' });
     expect(loadCluster([tagged], { hash: 'md5', hashTag: undefined }).topology).toMatchObject({ hash: 'md5', hashTag: '{}' });
-  });
-});
-
-describe('one set of wildcard addresses', () => {
-  it('serves dyn_listen matching and the client address of listen: alike (::0, 0:0:0:0:0:0:0:0, *)', () => {
-    for (const wildcard of ['0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0', '*']) {
-      const host = wildcard.includes(':') ? `[${wildcard}]` : wildcard;
-      const text = `dyn_o_mite:\n  dyn_listen: 10.0.0.1:8101\n  listen: '${host}:8102'\n  tokens: '0'\n`;
-      const { nodes } = loadCluster([{ file: 'n.yml', text }]);
-      // A node bound to every interface is reached at its peer address.
-      expect(nodes[0]!.listen, wildcard).toEqual({ host: '10.0.0.1', port: 8102 });
-    }
   });
 });

@@ -15,7 +15,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready, Topology, type HintStore } from '../../src/index.js';
-import { haveRedisServer, RedisServer } from '../helpers/redis-servers.js';
+import { available } from '../helpers/programs.js';
+import { REDIS_PROGRAM, RedisServer } from '../helpers/redis-servers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLE = join(ROOT, 'examples/redis-fanout');
@@ -47,16 +48,7 @@ async function waitFor(what: string | (() => string), check: () => boolean | Pro
   throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
 }
 
-const HAVE_REDIS = haveRedisServer();
-// CI installs redis-server, so there a missing one is a failure, not a skip.
-if (!HAVE_REDIS && process.env.CI) {
-  throw new Error('redis-server is not installed, but CI must run the Redis integration test (.ci/run installs it)');
-}
-if (!HAVE_REDIS) {
-  console.warn(
-    'test/examples/redis-fanout.test.ts: SKIPPED, `redis-server` is not installed (apt-get install redis-server; .ci/run installs it)',
-  );
-}
+const HAVE_REDIS = available(import.meta.url, REDIS_PROGRAM);
 
 describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-server processes', () => {
   const servers: RedisServer[] = [];

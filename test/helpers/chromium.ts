@@ -2,13 +2,22 @@
  * Debian's Chromium, driven by playwright-core (never a downloaded browser),
  * with the flags that keep it from reaching for the network on a closed one.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import type { Program } from './programs.js';
 
-/** Where `.ci/run` installs Chromium from Debian's packages. */
-const CHROMIUM = '/usr/bin/chromium';
+/** `$CHROMIUM`, or where `.ci/run` installs Chromium from Debian's packages. */
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** Chromium, for `available()` in programs.ts: the browser suites skip without it outside CI. */
+export const CHROMIUM_PROGRAM: Program = {
+  name: `Chromium (${CHROMIUM})`,
+  found: () => existsSync(CHROMIUM),
+  install: 'apt-get install chromium, or set CHROMIUM to a Chrome or Chromium executable',
+};
 
 const FLAGS = [
   '--headless',

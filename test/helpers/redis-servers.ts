@@ -4,11 +4,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Program } from './programs.js';
 
 /** Whether `redis-server` can be run here. */
 export function haveRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
+
+/** `redis-server`, for `available()` in programs.ts: the Redis suites skip without it outside CI. */
+export const REDIS_PROGRAM: Program = {
+  name: '`redis-server`',
+  found: haveRedisServer,
+  install: 'apt-get install redis-server, or brew install redis',
+};
 
 /** A port free on 127.0.0.1 a moment ago (bind to port 0, read it, close). */
 export function freePort(): Promise<number> {

@@ -20,7 +20,8 @@ describe('the hint contract', () => {
     expect(thrown(() => checkPeer(1.5))).toBeInstanceOf(RangeError);
     expect(thrown(() => checkHintArguments(0, [1], 0))).toBeInstanceOf(TypeError);
     expect((thrown(() => checkHintArguments(0, null, 10)) as Error).message).toMatch(/got null/);
-    expect((thrown(() => checkHintArguments(0, new ArrayBuffer(1), 10)) as Error).message).toMatch(/got ArrayBuffer/);
+    expect((thrown(() => checkHintArguments(0, new ArrayBuffer(1), 10)) as Error).message).toMatch(/got an ArrayBuffer$/);
+    expect((thrown(() => checkHintArguments(0, 'GET k', 10)) as Error).message).toMatch(/got 'GET k'$/);
     expect(thrown(() => checkHintArguments(0, new Uint8Array(0), '1'))).toBeInstanceOf(TypeError);
     for (const ttl of [-1, Number.NaN, Infinity])
       expect(thrown(() => checkHintArguments(0, new Uint8Array(0), ttl))).toBeInstanceOf(RangeError);

@@ -10,7 +10,8 @@ import * as node from '../../src/index.js';
 import type { HashName } from '../../src/index.js';
 import { prepareBrowserBundle } from '../../src/cli/report/render-html.js';
 import { vectors } from '../helpers/vectors.js';
-import { launchChromium, type Chromium } from '../helpers/chromium.js';
+import { CHROMIUM_PROGRAM, launchChromium, type Chromium } from '../helpers/chromium.js';
+import { available } from '../helpers/programs.js';
 import { builtFile } from '../helpers/dist.js';
 import { serve, type StaticServer } from '../helpers/http-server.js';
 
@@ -21,6 +22,7 @@ type InPage = <A, R>(fn: (lib: Lib, arg: A) => R | Promise<R>, arg: A) => Promis
 const bundleSource = readFileSync(builtFile('browser.js'), 'utf8');
 const clusterYaml = readFileSync(new URL('../../examples/report/three-racks.yml', import.meta.url), 'utf8');
 
+const HAVE_CHROMIUM = available(import.meta.url, CHROMIUM_PROGRAM);
 let chromium: Chromium | undefined;
 let server: StaticServer | undefined;
 let page: Page;
@@ -69,7 +71,7 @@ afterEach(() => {
   expect(pageErrors).toEqual([]);
 });
 
-describe('the browser bundle in Chromium', () => {
+describe.skipIf(!HAVE_CHROMIUM)('the browser bundle in Chromium', () => {
   it('loads the WebAssembly engine once ready() resolves', async () => {
     expect(await inPage((lib) => lib.engineInfo(), null)).toEqual({ active: 'wasm' });
   });

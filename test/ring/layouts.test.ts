@@ -4,7 +4,7 @@
  * grow at 16, 16·17 and 16·17² entries (and whose last leaf is full at
  * multiples of 16). Duplicate tokens, tokens 0 and 4294967295 and queries on
  * both sides of every token are in every case; wasm and js must agree with
- * the plain rule of docs/design.md.
+ * the plain rule of docs/design.md §2.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import { xorshift } from '../helpers/random.js';
 
 const MAX = 4294967295;
 
-/** The dispatch rule of docs/design.md, written as plainly as possible. */
+/** The rule of docs/design.md §2, written as plainly as possible. */
 function referenceDispatch(entries: [number, number][], t: number): number {
   const sorted = [...entries].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const hit = sorted.find(([token]) => token >= t);

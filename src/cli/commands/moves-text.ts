@@ -1,9 +1,10 @@
 /** Text and JSON renderings shared by `plan` and `diff`: balance tables and moving ranges. */
-import type { PoolDiff, RackBalance, RackKeyMoves } from '../../index.js';
+import { TOKEN_SPACE, type PoolDiff, type RackBalance, type RackKeyMoves } from '../../index.js';
 import { formatTable } from '../table.js';
+import { percent as percentOf, plural } from '../text.js';
 
-/** `12.5000%`. */
-export const percent = (fraction: number) => `${(fraction * 100).toFixed(4)}%`;
+// Moves and balance are exact to one token in 2^32, so they show four decimals: `12.5000%`.
+const percent = (fraction: number) => percentOf(fraction, 4);
 
 /** `max/mean 1.000000`, or `no tokens`. */
 export const ratioText = (b: RackBalance) => (b.ratio === undefined ? 'no tokens' : `max/mean ${b.ratio.toFixed(6)}`);
@@ -15,7 +16,7 @@ export function renderBalance(balance: readonly RackBalance[], files?: ReadonlyM
       const rows = b.nodes.map((n) => [n.endpoint, String(n.owned), percent(n.share), ...(files ? [files.get(n.endpoint) ?? ''] : [])]);
       const columns = [{ heading: 'NODE' }, { heading: 'OWNS', align: 'right' as const }, { heading: 'SHARE', align: 'right' as const }];
       return (
-        `datacenter ${b.dc}, rack ${b.rack}: ${b.nodes.length} node${b.nodes.length === 1 ? '' : 's'}, ${ratioText(b)}\n` +
+        `datacenter ${b.dc}, rack ${b.rack}: ${plural(b.nodes.length, 'node')}, ${ratioText(b)}\n` +
         formatTable(files ? [...columns, { heading: 'FILE' }] : columns, rows, '  ')
       );
     })
@@ -25,7 +26,7 @@ export function renderBalance(balance: readonly RackBalance[], files?: ReadonlyM
 /** Per rack: the fraction that moves, each moving range with its owners, balance before and after, and counted keys. */
 export function renderMoves(diff: PoolDiff, keys?: readonly RackKeyMoves[]): string {
   const blocks = diff.racks.map((r) => {
-    const head = `datacenter ${r.dc}, rack ${r.rack}: ${percent(r.fraction)} of the key space moves (${r.moved} tokens in ${r.moves.length} range${r.moves.length === 1 ? '' : 's'})\n`;
+    const head = `datacenter ${r.dc}, rack ${r.rack}: ${percent(r.fraction)} of the key space moves (${r.moved} tokens in ${plural(r.moves.length, 'range')})\n`;
     const table = r.moves.length
       ? formatTable(
           [
@@ -38,7 +39,7 @@ export function renderMoves(diff: PoolDiff, keys?: readonly RackKeyMoves[]): str
           r.moves.map((m) => [
             `(${m.start}, ${m.end}]`,
             String(m.length),
-            percent(m.length / 2 ** 32),
+            percent(m.length / TOKEN_SPACE),
             m.from ?? '(no tokens)',
             m.to ?? '(no tokens)',
           ]),
@@ -50,5 +51,5 @@ export function renderMoves(diff: PoolDiff, keys?: readonly RackKeyMoves[]): str
     const keyLine = counted ? `  keys: ${counted.moved} of ${counted.keys} move (${percent(counted.fraction)})\n` : '';
     return head + table + balance + keyLine;
   });
-  return `${blocks.join('\n')}\n${percent(diff.fraction)} of the stored data moves (the mean over ${diff.racks.length} rack${diff.racks.length === 1 ? '' : 's'}, each a full copy)\n`;
+  return `${blocks.join('\n')}\n${percent(diff.fraction)} of the stored data moves (the mean over ${plural(diff.racks.length, 'rack')}, each a full copy)\n`;
 }

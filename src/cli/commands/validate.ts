@@ -61,7 +61,9 @@ JSON (version 1; fields are only ever added):
     WildcardUnmatched { listen, dc, rack, port, tokens: [number],
                         candidates: [endpoint], at }
     ExternalSeeds     { provider: dns_provider|florida_provider, peers, at }
-  Note: WildcardMatched { listen, endpoint, at, matchedAt, message }
+  Note, by kind (each also has "at", "matchedAt" (null but for WildcardMatched) and "message"):
+    WildcardMatched   { listen, endpoint }
+    ExternalSeeds     { provider, files }  (several files given)
   With --live: live: { url, differences: [{ kind: missing|extra|token|rack|dc,
     endpoint, files, live, message }] } (files/live: null on the side without the node)
   PeerRef: { index, endpoint: "host:port", name?, dc, rack, declaredAt: [Location] }

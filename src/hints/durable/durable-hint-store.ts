@@ -1,5 +1,5 @@
 /**
- * The durable hint store (DESIGN.md section 5, issue 6; docs/durable.md):
+ * The durable hint store (docs/design.md §5; docs/durable.md):
  * the operations of the in-memory `HintStore`, backed by per-peer
  * append-only segment files that are replayed at open and survive a crash
  * at any byte.

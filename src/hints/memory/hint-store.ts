@@ -6,13 +6,13 @@
  * shared slabs that are compacted so memory follows what is stored.
  */
 import { HintDeliveryError } from '../../errors.js';
+import { describe } from '../../ring/token.js';
 import {
   checkDeliver,
   checkExpireTime,
   checkHintArguments,
   checkMaxBytes,
   checkPeer,
-  describe,
   overCapacity,
   refuseHint,
   type DeliverHint,

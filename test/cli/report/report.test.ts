@@ -13,11 +13,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeNodeConfigs, parseConfigFile, Topology } from '../../../src/index.js';
 import { bundleExpression, prepareBrowserBundle } from '../../../src/cli/report/render-html.js';
-import { launchChromium, type Chromium } from '../../helpers/chromium.js';
+import { CHROMIUM_PROGRAM, launchChromium, type Chromium } from '../../helpers/chromium.js';
+import { available } from '../../helpers/programs.js';
 import { bigCluster, EMPTY_RACK_NODE, PASTED_OVERLAP } from '../../helpers/configs.js';
 import { builtFile, SCREENSHOTS } from '../../helpers/dist.js';
 import { serve, type StaticServer } from '../../helpers/http-server.js';
 
+const HAVE_CHROMIUM = available(import.meta.url, CHROMIUM_PROGRAM);
 const run = promisify(execFile);
 const THREE_RACKS = 'examples/report/three-racks.yml';
 const WILDCARD_PAIR = ['test/fixtures/config/wildcard-east.yml', 'test/fixtures/config/wildcard-west.yml'];
@@ -98,7 +100,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('dynoring report', () => {
+describe.skipIf(!HAVE_CHROMIUM)('dynoring report', () => {
   it('writes one self-contained page that embeds the library and the files', () => {
     const { stdout, html } = written['three-racks.html']!;
     expect(stdout).toMatch(/^wrote .*three-racks\.html: 9 peers in 3 racks, no problems\n$/);
