@@ -54,8 +54,13 @@ export interface ConfigLocation {
   column?: number;
 }
 
-/** Why a configuration was refused: `InvalidConfig` is a value that is malformed or out of range. */
-export type ConfigErrorKind = 'InvalidConfig';
+/**
+ * Why a configuration was refused: `InvalidConfig` is a value that is
+ * malformed or out of range; `ConfigDrift` is files that each parse but
+ * disagree about a peer or a setting (refused where one answer is needed, as
+ * by `DynoClient`; the CLI reports drift as data).
+ */
+export type ConfigErrorKind = 'InvalidConfig' | 'ConfigDrift';
 
 /**
  * A configuration value is wrong: a token, a seed string, a `dynomite.yml`,

@@ -93,7 +93,8 @@ export function plan(c: Classified, args: Arg[], router: Router, allowEmptyHashT
   return { command: c, parts, merge: (replies) => mergeSplit(c.name, parts, replies, r.keys.length) };
 }
 
-const single = (command: Classified, part: Part): Plan => ({ command, parts: [part], merge: (replies) => replies[0] });
+const firstReply = (replies: unknown[]) => replies[0];
+const single = (command: Classified, part: Part): Plan => ({ command, parts: [part], merge: firstReply });
 
 /** Merges the replies of a split command's parts (each with the caller's key positions it took) in the caller's order. */
 export function mergeSplit(name: string, parts: readonly Pick<Part, 'positions'>[], replies: unknown[], count: number): unknown {

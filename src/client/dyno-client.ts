@@ -402,13 +402,13 @@ for (const name of COMMAND_NAMES) {
     });
   }
   if (name in DynoPipeline.prototype || !/^[a-z][a-z0-9]*$/.test(name)) continue;
-  for (const [method, kind] of [
-    [name, 'call'],
-    [`${name}Buffer`, 'callBuffer'],
+  for (const [method, buffer] of [
+    [name, false],
+    [`${name}Buffer`, true],
   ] as const) {
     Object.defineProperty(DynoPipeline.prototype, method, {
       value: function (this: DynoPipeline, ...args: unknown[]) {
-        return this[kind](name, ...flattenArgs(args));
+        return this.queue(name, flattenArgs(args), buffer);
       },
       writable: true,
       configurable: true,
