@@ -122,10 +122,8 @@ export class PeerLog {
         await this.commit(Infinity);
         const read: Array<{ segment: Segment; record: StoredRecord }> = [];
         for (const segment of this.segments) {
-          for (let i = segment.index.head; i < segment.index.count;) {
-            const { records, next } = await segment.readLive(i, segment.index.count, this.onCorrupt);
+          for await (const records of segment.liveChunks(segment.index.count, this.onCorrupt)) {
             for (const record of records) read.push({ segment, record });
-            i = next;
           }
         }
         // Only now that every record was read does anything leave the store.
@@ -169,8 +167,7 @@ export class PeerLog {
       try {
         for (const segment of segments) {
           const limit = segment === last ? lastLimit : segment.index.count;
-          for (let i = segment.index.head; i < limit;) {
-            const { records, next } = await segment.readLive(i, limit, this.onCorrupt);
+          for await (const records of segment.liveChunks(limit, this.onCorrupt)) {
             for (const record of records) {
               if (!segment.index.isLive(record.index)) continue; // expired while we read
               if (record.deadline <= this.ctx.options.now()) {
@@ -193,7 +190,6 @@ export class PeerLog {
               this.release(removed);
               result.delivered++;
             }
-            i = next;
           }
           // Delete each segment as soon as it is done, so a crash redelivers at most one.
           // No compaction yet: it would renumber records this drain still has to visit.

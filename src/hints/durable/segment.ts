@@ -289,6 +289,19 @@ export class Segment {
   }
 
   /**
+   * The live records below entry `limit`, oldest first, one chunk (about
+   * `READ_CHUNK_BYTES`, see {@link readLive}) at a time: the one read loop of
+   * drains, takes and compaction.
+   */
+  async *liveChunks(limit: number, onCorrupt: (report: CorruptionReport, length: number) => void): AsyncGenerator<StoredRecord[]> {
+    for (let i = this.index.head; i < limit;) {
+      const { records, next } = await this.readLive(i, limit, onCorrupt);
+      yield records;
+      i = next;
+    }
+  }
+
+  /**
    * Rewrites the live records into a fresh file that atomically replaces this
    * one (write to a temporary file, fsync, rename, fsync the directory), so a
    * crash at any point leaves either the old file or the new one. The segment
@@ -307,8 +320,7 @@ export class Segment {
     try {
       await writeAll(out, encodeFileHeader(this.peer), 0);
       let size = FILE_HEADER_BYTES;
-      for (let i = this.index.head; i < this.index.count;) {
-        const { records, next } = await this.readLive(i, this.index.count, onCorrupt);
+      for await (const records of this.liveChunks(this.index.count, onCorrupt)) {
         const run = new Uint8Array(records.reduce((n, r) => n + r.framed.length, 0));
         let at = 0;
         for (const r of records) {
@@ -319,7 +331,6 @@ export class Segment {
         }
         await writeAll(out, run, size);
         size += run.length;
-        i = next;
       }
       await out.sync();
       await out.close();
