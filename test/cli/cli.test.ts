@@ -340,6 +340,15 @@ describe('bad input: a message naming the file (and line), exit 2, no stack trac
     });
   }
 
+  it('reports a malformed --live url as bad input, not as a bug', async () => {
+    const r = await dynoring('ring', '--live', 'h:99999');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'dynoring: invalid url "h:99999": expected http://host:port, host:port or host (IPv6 in brackets), with no path\n',
+    );
+    expectNoStack(r);
+  });
+
   it('reports the first bad file when one of several is bad', async () => {
     const r = await dynoring('validate', CLUSTER, join(scratch, 'missing-too.yml'));
     expect(r.code).toBe(2);
