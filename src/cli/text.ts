@@ -14,13 +14,18 @@ export function percent(share: number, digits = 2): string {
   return `${(share * 100).toFixed(digits)}%`;
 }
 
+/** A rack's `max/mean` balance ratio, six decimals (`1.000000` is perfect); `none` for a rack without tokens. */
+export function ratio(value: number | undefined, none = '—'): string {
+  return value === undefined ? none : value.toFixed(6);
+}
+
 /** Escapes text for HTML and SVG content and attribute values. */
 export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The helpers above, as the report page receives them. */
-export const TEXT = { plural, percent, esc };
+export const TEXT = { plural, percent, ratio, esc };
 
 /** The type of {@link TEXT}. */
 export type TextHelpers = typeof TEXT;
