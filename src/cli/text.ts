@@ -9,6 +9,13 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * Decimals of a share of the key space wherever the CLI prints one (`ring`,
+ * `plan`, `diff`): shares are exact to one token in 2^32, and the same
+ * quantity reads the same in every command: `33.3333%`.
+ */
+export const SHARE_DIGITS = 4;
+
 /** A share from 0 to 1 as a percentage: `33.33%` (two decimals), `33.3333%` with `digits` 4. */
 export function percent(share: number, digits = 2): string {
   return `${(share * 100).toFixed(digits)}%`;

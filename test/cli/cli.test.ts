@@ -56,14 +56,14 @@ function sharesByRack(stdout: string): Map<string, number[]> {
   for (const line of stdout.split('\n')) {
     const header = /^datacenter (\S+), rack (\S+):/.exec(line);
     if (header) racks.set((current = `${header[1]}/${header[2]}`), []);
-    const share = /\s(\d+\.\d{2})%$/.exec(line);
+    const share = /\s(\d+\.\d{4})%$/.exec(line);
     if (share && current) racks.get(current)!.push(Number(share[1]));
   }
   return racks;
 }
 
 describe('dynoring ring', () => {
-  it('shows every rack, peer and token of the example cluster, each rack summing to 100%', async () => {
+  it('shows every rack, peer and token of the example cluster, each rack summing to 100%, shares with four decimals as plan and diff print them', async () => {
     const r = await dynoring('ring', CLUSTER);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -71,14 +71,14 @@ describe('dynoring ring', () => {
     for (const rack of ['us-east-1a', 'us-east-1b', 'us-east-1c'])
       expect(r.stdout).toContain(`datacenter us-east-1, rack ${rack}: 3 peers, 3 tokens`);
     expect(r.stdout).toMatch(/^ {2}PEER +ENDPOINT +NAME +TOKENS +SHARE$/m);
-    expect(r.stdout).toMatch(/^ {2}0\* +10\.20\.1\.11:8101 +0 +33\.33%$/m);
-    expect(r.stdout).toMatch(/^ {2}8 +10\.20\.3\.13:8101 +dyn-c3 +2863311530 +33\.33%$/m);
+    expect(r.stdout).toMatch(/^ {2}0\* +10\.20\.1\.11:8101 +0 +33\.3333%$/m);
+    expect(r.stdout).toMatch(/^ {2}8 +10\.20\.3\.13:8101 +dyn-c3 +2863311530 +33\.3333%$/m);
     expect(r.stdout).toContain('* local node');
     const shares = sharesByRack(r.stdout);
     expect([...shares.keys()]).toEqual(['us-east-1/us-east-1a', 'us-east-1/us-east-1b', 'us-east-1/us-east-1c']);
     for (const [rack, list] of shares) {
       expect(list, rack).toHaveLength(3);
-      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.02);
+      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.0002);
     }
   });
 
@@ -98,7 +98,7 @@ describe('dynoring ring', () => {
       "  ! overlapping token: peers 4 (10.20.2.12:8101) and 5 (10.20.2.13:8101) both claim token 1431655765 in rack 'us-east-1b'",
     );
     for (const [rack, list] of sharesByRack(overlap.stdout)) {
-      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.02);
+      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.0002);
     }
     const empty = await dynoring('ring', EMPTY_RACK);
     expect(empty.code).toBe(0);
