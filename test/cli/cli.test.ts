@@ -462,6 +462,26 @@ describe('usage', () => {
     for (const command of ['ring', 'validate', 'route']) expect(r.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
   });
 
+  it('lines every command summary up two spaces after the longest command name', async () => {
+    const rows = (await dynoring('--help')).stdout.split('Commands:\n')[1]!.split('\n\n')[0]!.split('\n');
+    const names = rows.map((row) => /^ {2}(\S+)/.exec(row)![1]!);
+    expect(names).toContain('serve-seeds');
+    const column = Math.max(...names.map((n) => n.length)) + 4;
+    for (const row of rows) expect(row, row).toMatch(new RegExp(`^ {2}\\S+ {2,}\\S`));
+    expect(new Set(rows.map((row) => row.search(/(?<=\S {2,})\S/)))).toEqual(new Set([column]));
+  });
+
+  it('plan --help gives each consistency option its own default and lists the values as applying to both', async () => {
+    const help = (await dynoring('plan', '--help')).stdout;
+    expect(help).toContain(
+      '  --read-consistency L   read_consistency (default DC_ONE)\n' +
+        '  --write-consistency L  write_consistency (default DC_ONE)\n' +
+        '                         (for both, L is one of DC_ONE, DC_QUORUM,\n' +
+        '                         DC_SAFE_QUORUM, DC_EACH_SAFE_QUORUM)\n',
+    );
+    for (const level of lib.CONSISTENCIES) expect(help).toContain(level);
+  });
+
   it.each(['ring', 'validate', 'route'])('%s --help prints that command’s usage and exits 0', async (command) => {
     const r = await dynoring(command, '--help');
     expect(r.code).toBe(0);
