@@ -527,6 +527,25 @@ describe('config sources', () => {
     ]);
   });
 
+  it('validates two single-node files on the same unmatched wildcard address as two nodes, warnings in the JSON only', async () => {
+    const other = scratchFile('east-2.yml', readFileSync(PAIR[0]!, 'utf8').replace("tokens: '2147483648'", "tokens: '0'"));
+    const text = await dynoring('validate', PAIR[0]!, other);
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain('disagree');
+    expect(text.stdout.match(/^warning: .*dyn_listen 0\.0\.0\.0:8101 is a wildcard address and cannot be matched/gm)).toHaveLength(2);
+    expect(text.stdout).toMatch(/OK: 3 peers in 2 racks of 2 datacenters, 3 tokens; every rack has a usable ring \(2 warnings\)\n$/);
+    const json = await dynoring('validate', '--json', PAIR[0]!, other);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('');
+    const findings = JSON.parse(json.stdout);
+    expect(findings.problems).toEqual([]);
+    expect(findings.warnings.map((w: { kind: string; at: { file: string } }) => [w.kind, w.at.file])).toEqual([
+      ['WildcardUnmatched', PAIR[0]],
+      ['WildcardUnmatched', other],
+    ]);
+    expect((await dynoring('validate', '--json', ...PAIR)).stderr).toBe('');
+  });
+
   it('ring and route never show 0.0.0.0 as an owner without saying why', async () => {
     for (const args of [
       ['ring', ...PAIR],
