@@ -14,7 +14,7 @@ export {
   type RackOwner,
   type KeyReplicas,
 } from './ring/topology.js';
-export { hash, HASH_DEFAULTS, type HashOptions } from './ring/key-hashing.js';
+export { hash, hasEmptyHashTag, HASH_DEFAULTS, type HashOptions } from './ring/key-hashing.js';
 export { HASH_NAMES, type HashName } from './hash/functions.js';
 export { ready, engineInfo, type Engine } from './engine/engines.js';
 export {

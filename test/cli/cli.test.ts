@@ -428,6 +428,22 @@ describe('dynoring route', () => {
     }
   });
 
+  it('warns on stderr, one line each, about keys whose hash tag is empty, and still routes them', async () => {
+    const r = await dynoring('route', CLUSTER, '--', 'x{}1', 'user:{42}', '{}');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^x\{\}1 +0 /m);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual(
+      ['x{}1', '{}'].map((key) =>
+        expect.stringMatching(
+          new RegExp(
+            `^warning: key "${key.replace(/[{}]/g, '\\$&')}" has an empty hash tag \\(\\{\\}\\).*crashes \\(SIGSEGV\\) on two or more racks`,
+          ),
+        ),
+      ),
+    );
+    expect((await dynoring('route', CLUSTER, 'user:{42}')).stderr).toBe('');
+  });
+
   it('exits 1 and shows - for a rack with no tokens', async () => {
     const r = await dynoring('route', EMPTY_RACK, 'user:42');
     expect(r.code).toBe(1);
