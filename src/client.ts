@@ -13,11 +13,15 @@ export {
   type TopologySourceOptions,
 } from './client/options.js';
 export type { NodeState, NodeStats, FailureReason } from './client/node-pool.js';
+export type { CoordinatorHintStore, HintQueueEvents, PeerHintStats } from './client/coordinator/hint-queues.js';
 export {
   ClientConnectError,
   CommandFailedError,
   CommandRefusedError,
   ServerReplyError,
+  QuorumError,
+  type QuorumErrorKind,
+  type RackOutcome,
   type ClientErrorKind,
   type ClientNodeRef,
   type FailedAttempt,

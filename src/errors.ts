@@ -27,7 +27,8 @@ export type DynoringErrorKind =
   | 'UnreadableFile'
   | TopologySourceErrorKind
   | PlanErrorKind
-  | ClientErrorKind;
+  | ClientErrorKind
+  | QuorumErrorKind;
 
 /** Base class of every dynoring error. */
 export class DynoringError extends Error {
@@ -53,8 +54,13 @@ export interface ConfigLocation {
   column?: number;
 }
 
-/** Why a configuration was refused: `InvalidConfig` is a value that is malformed or out of range. */
-export type ConfigErrorKind = 'InvalidConfig';
+/**
+ * Why a configuration was refused: `InvalidConfig` is a value that is
+ * malformed or out of range; `ConfigDrift` is files that each parse but
+ * disagree about a peer or a setting (refused where one answer is needed, as
+ * by `DynoClient`; the CLI reports drift as data).
+ */
+export type ConfigErrorKind = 'InvalidConfig' | 'ConfigDrift';
 
 /**
  * A configuration value is wrong: a token, a seed string, a `dynomite.yml`,
@@ -412,6 +418,54 @@ export class TopologySourceError extends DynoringError {
   ) {
     super(kind, message, options?.cause === undefined ? undefined : { cause: options.cause });
     if (options?.status !== undefined) this.status = options.status;
+  }
+}
+
+/**
+ * Why a coordinator-mode read or write missed its consistency level:
+ * - `QuorumNotReached`: too few of the local datacenter's racks answered
+ *   (down, timed out, hint refused with `OverCapacity`, or an error reply).
+ *   The replicas a write did reach keep it: nothing is rolled back.
+ * - `QuorumMismatch`: a `DC_SAFE_QUORUM` read got replies from a quorum of
+ *   racks, but no quorum of them agrees.
+ */
+export type QuorumErrorKind = 'QuorumNotReached' | 'QuorumMismatch';
+
+/** One local rack's part in a coordinator-mode command, as a {@link QuorumError} reports it. */
+export interface RackOutcome {
+  readonly rack: string;
+  /** Peer index of the key's owner in that rack. */
+  readonly peer: number;
+  /** `acked` (answered), or why not: `hinted`, `refused` (the hint store said no), `error` (an error reply), `unreachable`. */
+  readonly outcome: 'acked' | 'hinted' | 'refused' | 'error' | 'unreachable';
+  /** What went wrong, for an outcome other than `acked`. */
+  readonly message?: string;
+}
+
+/**
+ * A coordinator-mode command (`nodes: 'redis'`) missed its consistency level.
+ * `answered` and `missing` name the local racks on each side; a write stays
+ * applied on the racks in `answered`, and the others get it from their hints.
+ */
+export class QuorumError extends DynoringError {
+  override name = 'QuorumError';
+  declare readonly kind: QuorumErrorKind;
+
+  constructor(
+    kind: QuorumErrorKind,
+    message: string,
+    /** The command, lower case. */
+    readonly command: string,
+    /** The consistency level it was held to. */
+    readonly level: string,
+    /** Racks that had to agree. */
+    readonly needed: number,
+    /** Racks that answered. */
+    readonly answered: readonly RackOutcome[],
+    /** Racks that did not (or, for `QuorumMismatch`, nothing: every rack answered). */
+    readonly missing: readonly RackOutcome[],
+  ) {
+    super(kind, message);
   }
 }
 

@@ -6,43 +6,12 @@
  * routing cost per command (check, hash, owner lookup) with no I/O.
  * Contract: `run({ quick, lib })`; this case loads `dist/client.js` itself.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { startRedis } from '../redis.mjs';
 import { median } from '../stats.mjs';
 
 const { DynoClient } = await import('../../dist/client.js');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
-  probe.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  probe.disconnect();
-  return { port, stop: () => child.kill('SIGKILL') };
-}
 
 const keys = Array.from({ length: 1024 }, (_, i) => `user:${i}:profile`);
 

@@ -1,52 +1,88 @@
 #!/usr/bin/env node
-// Reads commands on stdin, one per line, and answers each on stdout, in order:
-//   SET <key> <value>   -> OK <key> <host:port>=ok|hinted, one per rack (FAILED <key> ... on an error)
-//   GET <key>           -> the value from the local rack's owner, or (nil)
-//   HINTS               -> HINTS <total> {"<peer>": <count>, ...}
-//   DRAIN               -> DRAINED <hints replayed by one round now>
-// A SET is acknowledged once every owner has replied or its hint is stored
-// (with --hints, written to disk and fsynced).
+// DynoClient in coordinator mode (nodes: 'redis'): this process plays the
+// Dynomite node over four plain Redis servers. Each SET goes to the key's
+// owner in every rack; a write an owner misses (it is down, or does not answer
+// in time) waits as a hint, in memory or on disk with --hints, and is replayed
+// in order when that server is back. Reads go to the local rack's owner.
 //
-//   node main.mjs [--config cluster.yml] [--hints DIR] [--drain-ms 200]
+// Reads commands on stdin, one per line, and answers each on stdout, in order:
+//   SET <key> <value>   -> OK <key>, or FAILED <key> <why>
+//   GET <key>           -> the value, or (nil)
+//   HINTS               -> HINTS <total> {"<host:port>": <waiting>, ...}
+//   DRAIN               -> DRAINED <total>, once no server that is up has hints waiting (at most 10 s)
+// Node state changes and hint replays are reported on stderr.
+//
+//   node main.mjs [--config cluster.yml] [--hints DIR] [--consistency DC_ONE|DC_QUORUM]
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Fanout } from './fanout.mjs';
+import { HintStore } from 'dynoring';
+import { DynoClient } from 'dynoring/client';
+import { DurableHintStore } from 'dynoring/durable';
 
 const { values: opts } = parseArgs({
   options: {
     config: { type: 'string', default: fileURLToPath(new URL('cluster.yml', import.meta.url)) },
     hints: { type: 'string' },
-    'drain-ms': { type: 'string', default: '200' },
+    consistency: { type: 'string', default: 'DC_ONE' },
   },
 });
-const fanout = await Fanout.open({ config: opts.config, hintDir: opts.hints, drainIntervalMs: Number(opts['drain-ms']) });
-const name = (i) => {
-  const { host, port } = fanout.topology.peer(i).endpoint;
+// On disk, a hint is fsynced (in small groups) before the SET is answered, so it survives kill -9 of this process.
+const hints = opts.hints
+  ? await DurableHintStore.open(opts.hints, { maxBytes: 256 << 20, sync: 'batch' })
+  : new HintStore({ maxBytes: 256 << 20 });
+const client = await DynoClient.connect({
+  files: [opts.config],
+  nodes: 'redis',
+  // Every endpoint in the file is the Redis server itself: there is no Dynomite in between.
+  clientPort: (peer) => peer.endpoint.port,
+  hints,
+  writeConsistency: opts.consistency,
+});
+const name = (index) => {
+  const { host, port } = client.topology.peer(index).endpoint;
   return `${host}:${port}`;
 };
+const waiting = () =>
+  Object.fromEntries(client.stats().nodes.flatMap((n) => (n.hints.queued > 0 ? [[name(n.index), n.hints.queued]] : [])));
+const total = () => client.stats().nodes.reduce((sum, n) => sum + n.hints.queued, 0);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until every server that is up has had its hints replayed (they replay on their own; this only watches). */
+async function drained() {
+  const pending = () => client.stats().nodes.some((n) => n.state === 'up' && n.hints.queued > 0);
+  for (let waited = 0; waited < 10_000 && pending(); waited += 20) await sleep(20);
+  console.error(`${replayed} hint(s) replayed so far`);
+  return total();
+}
+
 console.error(
-  `${fanout.topology.peers.length} peers in racks ${fanout.topology
+  `${client.topology.peers.length} Redis servers in racks ${client.topology
     .racks()
     .map((r) => r.rack)
-    .join(', ')}; ` + `hints ${opts.hints ? `in ${opts.hints} (${fanout.store.stats().replayedHints} replayed from disk)` : 'in memory'}`,
+    .join(', ')}; hints ${opts.hints ? `on disk in ${opts.hints}` : 'in memory'}, ${total()} waiting ${JSON.stringify(waiting())}`,
 );
+client.on('node:down', (e) => console.error(`down: ${name(e.node.index)} (${e.reason})`));
+client.on('node:up', (e) => console.error(`up: ${name(e.node.index)}${total() > 0 ? `, replaying its hints` : ''}`));
+client.on('error', (err) => console.error(`error: ${err.message}`));
+let replayed = 0;
+client.on('hint:replayed', () => replayed++);
 
 async function run(line) {
   const [, command, key, value] = /^\s*(\S*)\s*(\S*)\s*(.*)$/.exec(line);
   if (!key && ['SET', 'GET'].includes(command.toUpperCase())) return `ERR ${command} needs a key`;
   switch (command.toUpperCase()) {
-    case 'SET': {
-      const results = await fanout.set(key, value);
-      const failed = results.some((r) => r.outcome === 'failed');
-      return `${failed ? 'FAILED' : 'OK'} ${key} ${results.map((r) => `${name(r.peer)}=${r.outcome}${r.error ? ` (${r.error})` : ''}`).join(' ')}`;
-    }
+    case 'SET':
+      return client.set(key, value).then(
+        () => `OK ${key}`,
+        (err) => `FAILED ${key} ${err.message}`,
+      );
     case 'GET':
-      return (await fanout.get(key)) ?? '(nil)';
+      return (await client.get(key)) ?? '(nil)';
     case 'HINTS':
-      return `HINTS ${fanout.store.totalLen()} ${JSON.stringify(fanout.hints())}`;
+      return `HINTS ${total()} ${JSON.stringify(waiting())}`;
     case 'DRAIN':
-      return `DRAINED ${await fanout.drainOnce()}`;
+      return `DRAINED ${await drained()}`;
     case '':
       return null;
     default:
@@ -54,17 +90,18 @@ async function run(line) {
   }
 }
 
-// Commands start as soon as they are read (writes are pipelined), answers print in order.
+// SET and GET start as soon as they are read (pipelined); HINTS and DRAIN once
+// everything before them is answered, so they see its hints. Answers print in order.
 let answered = Promise.resolve();
 for await (const line of createInterface({ input: process.stdin })) {
-  const answer = run(line).catch((err) => `ERR ${err.message}`);
+  const after = /^\s*(HINTS|DRAIN)\b/i.test(line) ? answered : Promise.resolve();
+  const answer = after.then(() => run(line)).catch((err) => `ERR ${err.message}`);
   answered = answered.then(async () => {
     const text = await answer;
     if (text !== null) console.log(text);
   });
 }
 await answered;
-if (!opts.hints) await fanout.drainOnce();
-if (!opts.hints && fanout.store.totalLen() > 0)
-  console.error(`dropping ${fanout.store.totalLen()} in-memory hints (use --hints DIR to keep them)`);
-await fanout.close();
+await client.quit(); // waits for replica writes in flight and hints being stored
+if (!opts.hints && total() > 0) console.error(`dropping ${total()} in-memory hint(s) (use --hints DIR to keep them)`);
+await hints.close?.();

@@ -20,6 +20,8 @@ export interface Part {
 
 /** A command ready to send: its parts, and how their replies become the caller's reply. */
 export interface Plan {
+  /** The command as classified. */
+  command: Classified;
   parts: Part[];
   merge(replies: unknown[]): unknown;
 }
@@ -54,7 +56,7 @@ const keylessPart = (c: Classified, args: Arg[], router: Router): Part => {
  */
 export function plan(c: Classified, args: Arg[], router: Router, allowEmptyHashTag: boolean): Plan {
   const r = c.routing;
-  if (r.kind === 'keyless') return single(keylessPart(c, args, router));
+  if (r.kind === 'keyless') return single(c, keylessPart(c, args, router));
   checkTags(c, r.keys, router, allowEmptyHashTag);
   if (r.kind === 'keyed') {
     const token = router.token(r.keys[0]!);
@@ -71,7 +73,7 @@ export function plan(c: Classified, args: Arg[], router: Router, allowEmptyHashT
         }
       }
     }
-    return single({ name: c.name, args, retrySafe: c.retrySafe, candidates: (p) => router.ownerAt(token, p) });
+    return single(c, { name: c.name, args, retrySafe: c.retrySafe, candidates: (p) => router.ownerAt(token, p) });
   }
   // Split by owner chain: each group keeps its keys (with their values, for MSET) in the caller's order.
   const groups = new Map<string, Part>();
@@ -88,12 +90,14 @@ export function plan(c: Classified, args: Arg[], router: Router, allowEmptyHashT
     part.positions!.push(i);
   }
   const parts = [...groups.values()];
-  return { parts, merge: (replies) => mergeSplit(c.name, parts, replies, r.keys.length) };
+  return { command: c, parts, merge: (replies) => mergeSplit(c.name, parts, replies, r.keys.length) };
 }
 
-const single = (part: Part): Plan => ({ parts: [part], merge: (replies) => replies[0] });
+const firstReply = (replies: unknown[]) => replies[0];
+const single = (command: Classified, part: Part): Plan => ({ command, parts: [part], merge: firstReply });
 
-function mergeSplit(name: string, parts: readonly Part[], replies: unknown[], count: number): unknown {
+/** Merges the replies of a split command's parts (each with the caller's key positions it took) in the caller's order. */
+export function mergeSplit(name: string, parts: readonly Pick<Part, 'positions'>[], replies: unknown[], count: number): unknown {
   if (parts.length === 1) return replies[0];
   if (name === 'mget') {
     const out: unknown[] = new Array(count);

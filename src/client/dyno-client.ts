@@ -1,11 +1,20 @@
 /** `DynoClient`: the token-aware, rack-affine, failing-over client for Dynomite clusters. */
 import { EventEmitter } from 'node:events';
 import type { RedisCommander } from 'ioredis';
-import { ClientConnectError, CommandRefusedError, ConfigError, type ClientNodeRef, type FailedAttempt } from '../errors.js';
+import {
+  ClientConnectError,
+  CommandRefusedError,
+  ConfigError,
+  ServerReplyError,
+  type ClientNodeRef,
+  type FailedAttempt,
+} from '../errors.js';
 import { checkTokenCoverage, validateTokenCoverage, type CoverageIssue } from '../ring/coverage.js';
 import type { Topology } from '../ring/topology.js';
 import { classify, COMMAND_NAMES, type Arg } from './commands.js';
 import { plan, type Plan } from './dispatch.js';
+import { Coordinator } from './coordinator/coordinator.js';
+import type { HintQueueEvents, PeerHintStats } from './coordinator/hint-queues.js';
 import { withFailover, type FailoverContext } from './failover.js';
 import { NodePool, nodeIdentity, nodeRef, type NodeState, type NodeStats, type PoolEvents } from './node-pool.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
@@ -20,7 +29,7 @@ export interface NodeInfo extends ClientNodeRef {
 }
 
 /** Every event a client emits, with its payload. */
-export interface ClientEvents extends PoolEvents {
+export interface ClientEvents extends PoolEvents, HintQueueEvents {
   /** A command failed on `from` and is sent to `to`. */
   failover: { from: ClientNodeRef; to: ClientNodeRef; reason: string; command: string };
   /** A refreshed topology was taken into use. */
@@ -31,7 +40,8 @@ export interface ClientEvents extends PoolEvents {
 
 /** What `stats()` returns. */
 export interface ClientStats {
-  nodes: NodeStats[];
+  /** Per node; in coordinator mode (`nodes: 'redis'`) with `hints`, each has its hint counters too. */
+  nodes: (NodeStats & { hints?: PeerHintStats })[];
 }
 
 type Callback = (err: Error | null, result?: unknown) => void;
@@ -48,6 +58,9 @@ export class DynoClient extends EventEmitter {
   private readonly pool: NodePool;
   private readonly failoverContext: FailoverContext;
   private closed = false;
+  /** Coordinator mode (`nodes: 'redis'`): the write and read paths that replicate; keyless commands still go through the pool. */
+  private readonly coordinator: Coordinator | undefined;
+  private replayTimer: ReturnType<typeof setInterval> | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
@@ -63,6 +76,7 @@ export class DynoClient extends EventEmitter {
       maxAttempts: options.maxAttempts,
       onFailover: (from, to, reason, command) => this.notify('failover', { from, to, reason, command }),
     };
+    if (options.nodes === 'redis') this.coordinator = this.startCoordinator(placement);
   }
 
   /**
@@ -91,6 +105,41 @@ export class DynoClient extends EventEmitter {
     await client.start();
     client.scheduleRefresh();
     return client;
+  }
+
+  private startCoordinator(placement: Placement): Coordinator {
+    const o = this.options;
+    const pool = this.pool;
+    const coordinator = new Coordinator({
+      topology: () => this.current.topology,
+      localDc: placement.localDc,
+      localRack: placement.localRack,
+      readConsistency: o.readConsistency,
+      writeConsistency: o.writeConsistency,
+      hintTtlMs: o.hintTtlMs,
+      allowRemoteDc: o.allowRemoteDc,
+      ...(o.hints === undefined ? {} : { hints: o.hints }),
+      transport: {
+        isUp: (peer) => pool.usable(peer),
+        send: (peer, name, args, buffer) => pool.send(peer, name, args, buffer),
+        // An error reply to a replayed hint still means the server has it.
+        sendStored: (peer, payload) =>
+          pool.sendStored(peer, payload).catch((err: unknown) => (err instanceof ServerReplyError ? err : Promise.reject(err))),
+        describe: (peer) => nodeRef(pool.get(peer)!),
+      },
+      emit: (event, payload) => this.notify(event, payload as ClientEvents[typeof event]),
+      onError: (error) => this.notify('error', error),
+    });
+    const queues = coordinator.queues;
+    if (queues !== undefined) {
+      this.on('node:up', () => queues.kickAll());
+      this.replayTimer = setInterval(() => {
+        queues.expire().catch((error: Error) => this.notify('error', error));
+        queues.kickAll();
+      }, o.hintReplayIntervalMs);
+      this.replayTimer.unref();
+    }
+    return coordinator;
   }
 
   private scheduleRefresh(): void {
@@ -193,6 +242,7 @@ export class DynoClient extends EventEmitter {
 
   private async run(name: string, args: Arg[], buffer: boolean): Promise<unknown> {
     const p = this.plan(name, args);
+    if (this.coordinator !== undefined && p.command.routing.kind !== 'keyless') return this.coordinator.run(p.command, args, buffer);
     if (p.parts.length === 1) {
       const part = p.parts[0]!;
       return withFailover(this.failoverContext, part.name, part.retrySafe, part.candidates, (node) =>
@@ -238,8 +288,13 @@ export class DynoClient extends EventEmitter {
 
   /** Starts a pipeline: chain commands, then `exec()`. */
   pipeline(): DynoPipeline & RedisCommander<{ type: 'pipeline' }> {
-    return new DynoPipeline({ failover: this.failoverContext, plan: (n, a) => this.plan(n, a) }) as DynoPipeline &
-      RedisCommander<{ type: 'pipeline' }>;
+    const coordinator = this.coordinator;
+    return new DynoPipeline({
+      failover: this.failoverContext,
+      plan: (n, a) => this.plan(n, a),
+      coordinate:
+        coordinator && ((p, args, buffer) => (p.command.routing.kind === 'keyless' ? undefined : coordinator.run(p.command, args, buffer))),
+    }) as DynoPipeline & RedisCommander<{ type: 'pipeline' }>;
   }
 
   /**
@@ -286,12 +341,19 @@ export class DynoClient extends EventEmitter {
 
   /** Per node: state, requests, errors by reason, failovers, latency p50/p99. */
   stats(): ClientStats {
-    return { nodes: this.pool.stats() };
+    const nodes = this.pool.stats();
+    const hints = this.coordinator?.queues?.stats();
+    if (hints === undefined) return { nodes };
+    const none: PeerHintStats = { queued: 0, stored: 0, bytes: 0, replayed: 0, expired: 0, refused: 0 };
+    return { nodes: nodes.map((n) => ({ ...n, hints: hints.get(n.index) ?? { ...none } })) };
   }
 
   /** Closes every connection after its in-flight commands have their replies. */
   async quit(): Promise<'OK'> {
     this.closed = true;
+    clearInterval(this.replayTimer);
+    // Replica writes still out and hints being stored finish first, so none is lost to the close.
+    await this.coordinator?.settled();
     clearTimeout(this.refreshTimer);
     await this.pool.close(true);
     return 'OK';
@@ -300,6 +362,7 @@ export class DynoClient extends EventEmitter {
   /** Closes every connection now; in-flight commands fail. */
   disconnect(): void {
     this.closed = true;
+    clearInterval(this.replayTimer);
     clearTimeout(this.refreshTimer);
     void this.pool.close(false);
   }
@@ -339,13 +402,13 @@ for (const name of COMMAND_NAMES) {
     });
   }
   if (name in DynoPipeline.prototype || !/^[a-z][a-z0-9]*$/.test(name)) continue;
-  for (const [method, kind] of [
-    [name, 'call'],
-    [`${name}Buffer`, 'callBuffer'],
+  for (const [method, buffer] of [
+    [name, false],
+    [`${name}Buffer`, true],
   ] as const) {
     Object.defineProperty(DynoPipeline.prototype, method, {
       value: function (this: DynoPipeline, ...args: unknown[]) {
-        return this[kind](name, ...flattenArgs(args));
+        return this.queue(name, flattenArgs(args), buffer);
       },
       writable: true,
       configurable: true,

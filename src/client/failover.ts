@@ -23,8 +23,8 @@ export class Attempts {
   private position = 0;
   private tried = 0;
   private previous: { index: number; reason: string } | undefined;
-  /** Every failed attempt, in order. */
-  readonly failures: FailedAttempt[] = [];
+  /** Every failed attempt, in order (made on the first failure: most commands have none). */
+  private failures: FailedAttempt[] | undefined;
 
   constructor(
     private readonly ctx: FailoverContext,
@@ -42,8 +42,15 @@ export class Attempts {
       if (index === undefined) return undefined;
       if (!ctx.pool.usable(index)) continue;
       if (this.previous !== undefined) {
+        // The failed node may have left the pool meanwhile (a refresh removed it while its command was in flight).
+        const from = ctx.pool.get(this.previous.index);
         ctx.pool.countFailover(this.previous.index);
-        ctx.onFailover(nodeRef(ctx.pool.get(this.previous.index)!), nodeRef(ctx.pool.get(index)!), this.previous.reason, this.command);
+        ctx.onFailover(
+          from ? nodeRef(from) : unknownNode(this.previous.index),
+          nodeRef(ctx.pool.get(index)!),
+          this.previous.reason,
+          this.command,
+        );
       }
       this.tried++;
       return index;
@@ -53,15 +60,16 @@ export class Attempts {
   /** Records a failed attempt; returns the final error when the command must not be retried. */
   fail(index: number, failure: AttemptFailure): CommandFailedError | undefined {
     const node = this.ctx.pool.get(index);
-    this.failures.push({ node: node ? nodeRef(node) : unknownNode(index), reason: failure.reason, message: failure.message });
-    if (!this.retrySafe && !failure.neverApplied) return failedError(this.command, this.failures, true);
+    const failures = (this.failures ??= []);
+    failures.push({ node: node ? nodeRef(node) : unknownNode(index), reason: failure.reason, message: failure.message });
+    if (!this.retrySafe && !failure.neverApplied) return failedError(this.command, failures, true);
     this.previous = { index, reason: failure.reason };
     return undefined;
   }
 
   /** The error once no candidate is left. */
   exhausted(): CommandFailedError {
-    return failedError(this.command, this.failures, false);
+    return failedError(this.command, this.failures ?? [], false);
   }
 }
 

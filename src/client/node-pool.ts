@@ -9,10 +9,12 @@
  * - `markDown` / `markUp` take a node out for maintenance and back.
  * Events go to the `emit` the pool is given: `node:down`, `node:up`, `error`.
  */
-import { Redis, ReplyError, type RedisOptions } from 'ioredis';
+import { Command, Redis, ReplyError, type Pipeline, type RedisOptions } from 'ioredis';
 import { ServerReplyError, type ClientNodeRef } from '../errors.js';
 import { endpointKey, type Endpoint, type Peer } from '../ring/peer.js';
 import type { Arg } from './commands.js';
+import { StoredCommand } from './coordinator/wire.js';
+import { Deadlines, TIMED_OUT } from './deadlines.js';
 import type { ResolvedOptions } from './options.js';
 
 /**
@@ -60,6 +62,8 @@ export interface PoolNode {
   peer: Peer;
   readonly endpoint: Endpoint;
   readonly redis: Redis;
+  /** Timeouts of the commands in flight on `redis`. */
+  readonly deadlines: Deadlines;
   state: NodeState;
   /** The connection is up and its handshake (consistency) is done: user commands may be written. */
   sessionReady: boolean;
@@ -112,9 +116,13 @@ function toFailure(err: unknown, node: PoolNode, command: string): AttemptFailur
   const message = String(e?.message ?? e);
   if (e?.code === 'ECONNREFUSED') return new AttemptFailure('refused', message, true);
   if (message.includes("Stream isn't writeable")) return new AttemptFailure('notConnected', message, true);
-  if (message === 'Command timed out') return new AttemptFailure('timeout', message, false);
+  if (message === TIMED_OUT) return new AttemptFailure('timeout', message, false);
   return new AttemptFailure('closed', message, false);
 }
+
+/** Reply encodings of `call` and `callBuffer`, as ioredis's own methods set them. */
+const STRING_REPLY = Object.freeze({ replyEncoding: 'utf8' as const });
+const BUFFER_REPLY = Object.freeze({ replyEncoding: null });
 
 const notConnected = (n: PoolNode) =>
   new AttemptFailure('notConnected', `node ${n.peer.index} (${n.endpoint.host}:${n.endpoint.port}) is not connected`, true);
@@ -159,14 +167,18 @@ export class NodePool {
       enableOfflineQueue: false, // a down node fails fast instead of queueing.
       autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: 0, // in-flight commands fail when the connection drops; the client decides about retries.
-      commandTimeout: o.commandTimeoutMs,
+      // No commandTimeout: it sets a timer per command; the node's Deadlines time commands out with one.
       connectTimeout: o.connectTimeoutMs,
       retryStrategy: (attempt) => Math.min(o.probeIntervalMs * 2 ** Math.min(attempt - 1, 16), o.probeBackoffMaxMs),
+      // Coordinator mode writes every command to several servers: the commands of one tick go out in one socket write per
+      // server (each still with its own timeout and reply); the syscall per command was most of a replicated write's cost.
+      enableAutoPipelining: o.nodes === 'redis',
     };
     const node: PoolNode = {
       peer,
       endpoint,
       redis: new Redis(redisOptions),
+      deadlines: new Deadlines(o.commandTimeoutMs),
       state: 'up',
       sessionReady: false,
       consecutiveFailures: 0,
@@ -213,7 +225,7 @@ export class NodePool {
   private async handshake(node: PoolNode): Promise<void> {
     const level = this.options.consistency;
     if (level === null) return;
-    const reply = await node.redis.call('DYNO_CONFIG:CONN_CONSISTENCY', level);
+    const reply = await this.write(node, new Command('DYNO_CONFIG:CONN_CONSISTENCY', [level], STRING_REPLY));
     if (reply !== 'OK') throw new Error(`node ${node.peer.index} answered ${String(reply)} to DYNO_CONFIG:CONN_CONSISTENCY ${level}`);
   }
 
@@ -223,17 +235,33 @@ export class NodePool {
    * @throws {AttemptFailure} for a failure another node might not have.
    * @throws {ServerReplyError} for an error reply retrying cannot fix.
    */
-  async send(index: number, name: string, args: readonly Arg[], buffer: boolean): Promise<unknown> {
+  send(index: number, name: string, args: readonly Arg[], buffer: boolean): Promise<unknown> {
+    return this.attempt(index, new Command(name, args as Arg[], buffer ? BUFFER_REPLY : STRING_REPLY));
+  }
+
+  /**
+   * Writes a request stored as bytes (a hint) on the node's connection, as
+   * {@link send} writes a command: same queue, health, statistics and timeout.
+   */
+  sendStored(index: number, payload: Uint8Array): Promise<unknown> {
+    return this.attempt(index, new StoredCommand(payload));
+  }
+
+  /** One attempt of one command on one node: its health, statistics and timeout. */
+  private async attempt(index: number, command: Command): Promise<unknown> {
     const node = this.nodes.get(index)!;
     node.stats.requests++;
     if (!node.sessionReady) throw this.failed(node, notConnected(node));
     const start = performance.now();
+    const entry = node.deadlines.add(command);
     try {
-      const reply = await (buffer ? node.redis.callBuffer(name, ...(args as Arg[])) : node.redis.call(name, ...(args as Arg[])));
+      const reply = await node.redis.sendCommand(command);
+      entry.done = true;
       this.succeeded(node, performance.now() - start);
       return reply;
     } catch (err) {
-      const failure = toFailure(err, node, name);
+      entry.done = true;
+      const failure = toFailure(err, node, command.name);
       if (failure instanceof ServerReplyError) {
         node.stats.errors.server++;
         // An error reply proves the node is alive.
@@ -241,6 +269,16 @@ export class NodePool {
         throw failure;
       }
       throw this.failed(node, failure);
+    }
+  }
+
+  /** Writes a command of the client's own (handshake, probe, QUIT) under the node's command timeout. */
+  private async write(node: PoolNode, command: Command): Promise<unknown> {
+    const entry = node.deadlines.add(command);
+    try {
+      return await node.redis.sendCommand(command);
+    } finally {
+      entry.done = true;
     }
   }
 
@@ -255,16 +293,21 @@ export class NodePool {
       const f = this.failed(node, notConnected(node));
       return commands.map(() => f);
     }
-    const pipeline = node.redis.pipeline();
-    for (const c of commands) {
-      if (c.buffer) pipeline.callBuffer(c.name, ...(c.args as Arg[]));
-      else pipeline.call(c.name, ...(c.args as Arg[]));
+    const pipeline = node.redis.pipeline() as Pipeline;
+    const written = new Array<Command>(commands.length);
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i]!;
+      pipeline.sendCommand((written[i] = new Command(c.name, c.args as Arg[], c.buffer ? BUFFER_REPLY : STRING_REPLY)));
     }
     const start = performance.now();
-    const results = (await pipeline.exec()) ?? [];
+    // exec() writes the commands at once: the whole pipeline shares one deadline.
+    const results = pipeline.exec();
+    const entry = node.deadlines.add(written);
+    const replies = (await results) ?? [];
+    entry.done = true;
     let connectionFailure: AttemptFailure | undefined;
     const out = commands.map((c, i) => {
-      const [err, reply] = results[i] ?? [new Error('Connection is closed.'), undefined];
+      const [err, reply] = replies[i] ?? [new Error('Connection is closed.'), undefined];
       if (!err) return reply;
       const failure = toFailure(err, node, c.name);
       if (failure instanceof ServerReplyError) node.stats.errors.server++;
@@ -325,7 +368,7 @@ export class NodePool {
     node.probing = true;
     this.stopProbe(node);
     if (node.redis.status === 'end' || node.redis.status === 'wait') node.redis.connect().catch(() => {});
-    const ping = node.sessionReady ? node.redis.ping() : Promise.reject(notConnected(node));
+    const ping = node.sessionReady ? this.write(node, new Command('ping', [], STRING_REPLY)) : Promise.reject(notConnected(node));
     ping.then(
       () => {
         node.probing = false;
@@ -394,10 +437,12 @@ export class NodePool {
     this.stopProbe(node);
     if (!wait || !node.sessionReady) {
       node.redis.disconnect();
+      node.deadlines.clear();
       return;
     }
-    // QUIT is answered after every reply before it; a connection that fails meanwhile is simply dropped.
-    await node.redis.quit().catch(() => node.redis.disconnect());
+    // QUIT is answered after every reply before it; a connection that fails or stalls meanwhile is simply dropped.
+    await this.write(node, new Command('quit', [], STRING_REPLY)).catch(() => node.redis.disconnect());
+    node.deadlines.clear();
   }
 
   /** Statistics of every node. */

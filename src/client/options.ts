@@ -4,6 +4,7 @@ import type { HashName } from '../hash/functions.js';
 import type { Topology } from '../ring/topology.js';
 import type { Endpoint, Peer } from '../ring/peer.js';
 import { describe } from '../ring/token.js';
+import type { CoordinatorHintStore } from './coordinator/hint-queues.js';
 
 /** The read and write consistency Dynomite applies to one client connection. */
 export type Consistency = 'DC_ONE' | 'DC_QUORUM' | 'DC_SAFE_QUORUM';
@@ -62,6 +63,24 @@ export interface ClientOptions extends TopologySourceOptions {
   consistency?: Consistency | null;
   /** Send keys whose hash tag is empty (`x{}1`), which crash a Dynomite node of a cluster with two or more racks. @default false */
   allowEmptyHashTag?: boolean;
+  /**
+   * What the peers are: `dynomite` nodes (their client ports), or plain
+   * `redis` servers, the client then playing the Dynomite node itself
+   * (coordinator mode, `docs/coordinator.md`): writes go to the owner in
+   * every rack, at `writeConsistency`, and missed replica writes become hints.
+   * @default 'dynomite'
+   */
+  nodes?: 'dynomite' | 'redis';
+  /** Coordinator mode: where missed replica writes wait (`HintStore`, or `DurableHintStore` from `dynoring/durable`). Without one they are only counted as failed. */
+  hints?: CoordinatorHintStore;
+  /** Coordinator mode: how long a hint waits for its peer, in ms, before it is dropped and counted as expired. @default 600000 */
+  hintTtlMs?: number;
+  /** Coordinator mode: how often hints are expired and replays retried, in ms (a peer coming back starts its replay at once). @default 100 */
+  hintReplayIntervalMs?: number;
+  /** Coordinator mode: racks a read waits for. @default 'DC_ONE' */
+  readConsistency?: Consistency;
+  /** Coordinator mode: racks a write waits for. @default 'DC_ONE' */
+  writeConsistency?: Consistency;
   /** Passed to every ioredis connection: credentials and TLS. */
   redisOptions?: Pick<RedisOptions, 'username' | 'password' | 'tls' | 'family' | 'keepAlive' | 'noDelay'>;
 }
@@ -78,6 +97,11 @@ export const CLIENT_DEFAULTS = Object.freeze({
   allowRemoteDc: false,
   consistency: null as Consistency | null,
   allowEmptyHashTag: false,
+  nodes: 'dynomite' as 'dynomite' | 'redis',
+  hintTtlMs: 600_000,
+  hintReplayIntervalMs: 100,
+  readConsistency: 'DC_ONE' as Consistency,
+  writeConsistency: 'DC_ONE' as Consistency,
 });
 
 /** Options with every default filled in. */
@@ -109,6 +133,32 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   if (typeof out.refreshIntervalMs !== 'number' || !(out.refreshIntervalMs >= 0) || !Number.isFinite(out.refreshIntervalMs)) {
     throw new RangeError(`refreshIntervalMs must be 0 (off) or a positive number of milliseconds, got ${describe(out.refreshIntervalMs)}`);
+  }
+  for (const name of ['hintTtlMs', 'hintReplayIntervalMs'] as const) {
+    if (typeof out[name] !== 'number' || !(out[name] >= 1) || !Number.isFinite(out[name])) {
+      throw new RangeError(`${name} must be a number of milliseconds of at least 1, got ${describe(out[name])}`);
+    }
+  }
+  if (out.nodes !== 'dynomite' && out.nodes !== 'redis')
+    throw new RangeError(`nodes must be 'dynomite' or 'redis', got ${describe(out.nodes)}`);
+  for (const name of ['readConsistency', 'writeConsistency'] as const) {
+    if (!CONSISTENCIES.includes(out[name]))
+      throw new RangeError(`${name} must be one of ${CONSISTENCIES.join(', ')}, got ${describe(out[name])}`);
+  }
+  if (out.nodes === 'redis' && out.consistency !== null) {
+    throw new RangeError(
+      "consistency is sent to Dynomite nodes; with nodes: 'redis' the client is the coordinator: use readConsistency and writeConsistency",
+    );
+  }
+  if (
+    out.hints !== undefined &&
+    (out.nodes !== 'redis' || typeof out.hints?.drain !== 'function' || typeof out.hints.enqueue !== 'function')
+  ) {
+    throw new TypeError(
+      out.nodes !== 'redis'
+        ? "hints are kept only in coordinator mode: pass nodes: 'redis' (Dynomite nodes do not replay hints)"
+        : 'hints must be a HintStore or a DurableHintStore (from dynoring/durable)',
+    );
   }
   if (out.consistency !== null && !CONSISTENCIES.includes(out.consistency)) {
     throw new RangeError(`consistency must be one of ${CONSISTENCIES.join(', ')} or null, got ${describe(out.consistency)}`);

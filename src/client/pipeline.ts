@@ -15,13 +15,17 @@ export interface PipelineHost {
   failover: FailoverContext;
   /** Checks and plans a command; throws a refusal. */
   plan(name: string, args: Arg[]): Plan;
+  /** Coordinator mode: sends a planned command itself (replicated); undefined leaves it to the pipeline. */
+  coordinate?(plan: Plan, args: Arg[], buffer: boolean): Promise<unknown> | undefined;
 }
 
+/** One part on its way: it is also the command `sendPipeline` writes (name, args, buffer), so grouping copies nothing. */
 interface Pending {
-  part: Part;
-  buffer: boolean;
-  attempts: Attempts;
-  result?: { error: Error | null; reply: unknown };
+  readonly name: string;
+  readonly args: readonly Arg[];
+  readonly buffer: boolean;
+  readonly attempts: Attempts;
+  result: { error: Error | null; reply: unknown } | undefined;
 }
 
 /**
@@ -29,44 +33,59 @@ interface Pending {
  * candidate, parts bound for one node share one pipeline.
  */
 export async function runParts(ctx: FailoverContext, parts: readonly { part: Part; buffer: boolean }[]): Promise<Pending[]> {
-  const all: Pending[] = parts.map(({ part, buffer }) => ({
-    part,
-    buffer,
-    attempts: new Attempts(ctx, part.name, part.retrySafe, part.candidates),
-  }));
+  const all: Pending[] = new Array<Pending>(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    const { part, buffer } = parts[i]!;
+    all[i] = {
+      name: part.name,
+      args: part.args,
+      buffer,
+      attempts: new Attempts(ctx, part.name, part.retrySafe, part.candidates),
+      result: undefined,
+    };
+  }
   let open = all;
   while (open.length > 0) {
-    const byNode = new Map<number, Pending[]>();
+    // Most pipelines go to one node: its group is kept outside the map.
+    let firstNode = -1;
+    const firstGroup: Pending[] = [];
+    let others: Map<number, Pending[]> | undefined;
     for (const p of open) {
       const index = p.attempts.next();
-      if (index === undefined) {
-        p.result = { error: p.attempts.exhausted(), reply: undefined };
-        continue;
+      if (index === undefined) p.result = { error: p.attempts.exhausted(), reply: undefined };
+      else if (firstNode < 0 || index === firstNode) {
+        firstNode = index;
+        firstGroup.push(p);
+      } else {
+        others ??= new Map();
+        const group = others.get(index);
+        if (group) group.push(p);
+        else others.set(index, [p]);
       }
-      const group = byNode.get(index);
-      if (group) group.push(p);
-      else byNode.set(index, [p]);
     }
-    await Promise.all(
-      [...byNode].map(async ([index, group]) => {
-        const replies = await ctx.pool.sendPipeline(
-          index,
-          group.map((p) => ({ name: p.part.name, args: p.part.args, buffer: p.buffer })),
-        );
-        group.forEach((p, i) => {
-          const reply = replies[i];
-          if (reply instanceof ServerReplyError) p.result = { error: reply, reply: undefined };
-          else if (!(reply instanceof AttemptFailure)) p.result = { error: null, reply };
-          else {
-            const final = p.attempts.fail(index, reply);
-            if (final) p.result = { error: final, reply: undefined };
-          }
-        });
-      }),
-    );
-    open = open.filter((p) => p.result === undefined);
+    const sends: Promise<void>[] = [];
+    if (firstNode >= 0) sends.push(sendGroup(ctx, firstNode, firstGroup));
+    if (others) for (const [index, group] of others) sends.push(sendGroup(ctx, index, group));
+    await Promise.all(sends);
+    let failed = 0;
+    for (const p of open) if (p.result === undefined) failed++;
+    open = failed === 0 ? [] : open.filter((p) => p.result === undefined);
   }
   return all;
+}
+
+async function sendGroup(ctx: FailoverContext, index: number, group: Pending[]): Promise<void> {
+  const replies = await ctx.pool.sendPipeline(index, group);
+  for (let i = 0; i < group.length; i++) {
+    const p = group[i]!;
+    const reply = replies[i];
+    if (reply instanceof ServerReplyError) p.result = { error: reply, reply: undefined };
+    else if (!(reply instanceof AttemptFailure)) p.result = { error: null, reply };
+    else {
+      const final = p.attempts.fail(index, reply);
+      if (final) p.result = { error: final, reply: undefined };
+    }
+  }
 }
 
 /**
@@ -87,13 +106,17 @@ export class DynoPipeline {
 
   /** Queues any command by name. */
   call(name: string, ...args: Arg[]): this {
-    this.queued.push({ name, args, buffer: false });
-    return this;
+    return this.queue(name, args, false);
   }
 
   /** Queues any command by name; its reply keeps Buffers. */
   callBuffer(name: string, ...args: Arg[]): this {
-    this.queued.push({ name, args, buffer: true });
+    return this.queue(name, args, true);
+  }
+
+  /** @internal Queues a command whose arguments are already flat (the generated methods). */
+  queue(name: string, args: Arg[], buffer: boolean): this {
+    this.queued.push({ name, args, buffer });
     return this;
   }
 
@@ -104,15 +127,44 @@ export class DynoPipeline {
    * @throws {CommandRefusedError} before anything is sent, for the first command Dynomite cannot take.
    */
   async exec(): Promise<[error: Error | null, result: unknown][]> {
-    const plans = this.queued.map((q) => ({ plan: this.host.plan(q.name, q.args), buffer: q.buffer }));
-    const parts = plans.flatMap(({ plan, buffer }) => plan.parts.map((part) => ({ part, buffer })));
+    const queued = this.queued;
+    const plans: Plan[] = new Array<Plan>(queued.length);
+    // Every command is planned (and refused) before the first is sent.
+    for (let i = 0; i < queued.length; i++) plans[i] = this.host.plan(queued[i]!.name, queued[i]!.args);
+    // In coordinator mode a command may be the coordinator's to send; the rest go out as parts.
+    const coordinate = this.host.coordinate;
+    const own: (Promise<[Error | null, unknown]> | undefined)[] = new Array(plans.length);
+    const parts: { part: Part; buffer: boolean }[] = [];
+    for (let i = 0; i < plans.length; i++) {
+      const q = queued[i]!;
+      const theirs = coordinate?.(plans[i]!, q.args, q.buffer);
+      if (theirs !== undefined) {
+        own[i] = theirs.then(
+          (reply): [null, unknown] => [null, reply],
+          (error: Error): [Error, undefined] => [error, undefined],
+        );
+      } else for (const part of plans[i]!.parts) parts.push({ part, buffer: q.buffer });
+    }
     const done = await runParts(this.host.failover, parts);
+    const out: [Error | null, unknown][] = new Array<[Error | null, unknown]>(plans.length);
     let at = 0;
-    return plans.map(({ plan }) => {
+    for (let i = 0; i < plans.length; i++) {
+      const plan = plans[i]!;
+      const coordinated = own[i];
+      if (coordinated !== undefined) {
+        out[i] = await coordinated;
+        continue;
+      }
+      if (plan.parts.length === 1) {
+        const r = done[at++]!.result!;
+        // A plan of one part (a whole command, or a split one whose keys share owners) has that part's reply.
+        out[i] = r.error ? [r.error, undefined] : [null, r.reply];
+        continue;
+      }
       const mine = done.slice(at, (at += plan.parts.length));
       const error = mine.find((p) => p.result!.error !== null)?.result!.error;
-      if (error) return [error, undefined];
-      return [null, plan.merge(mine.map((p) => p.result!.reply))];
-    });
+      out[i] = error ? [error, undefined] : [null, plan.merge(mine.map((p) => p.result!.reply))];
+    }
+    return out;
   }
 }

@@ -69,7 +69,7 @@ export class ScanStream implements AsyncIterable<string[]> {
     if (this.options.match !== undefined) extra.push('MATCH', this.options.match);
     extra.push('COUNT', String(this.options.count ?? 100));
     if (this.options.type !== undefined) extra.push('TYPE', this.options.type);
-    for (; this.at.done < local.length; this.at = { done: this.at.done + 1, cursor: '0', node: -1 }) {
+    while (this.at.done < local.length) {
       const candidates = this.scanners(local[this.at.done]!);
       const seen = new Set<string>();
       const failures: FailedAttempt[] = [];
@@ -103,9 +103,14 @@ export class ScanStream implements AsyncIterable<string[]> {
         }
         const fresh = reply[1].filter((k) => !seen.has(k));
         for (const k of fresh) seen.add(k);
-        this.at.cursor = reply[0];
+        // The position must already say where the next batch starts while the
+        // caller holds this one: a stream left at this yield resumes from it.
+        // Cursor 0 means the node is finished, so the next start is the next
+        // node; as a cursor on this node it would mean start its range over.
+        const finished = reply[0] === '0';
+        this.at = finished ? { done: this.at.done + 1, cursor: '0', node: -1 } : { ...this.at, cursor: reply[0] };
         if (fresh.length > 0) yield fresh;
-        if (reply[0] === '0') break;
+        if (finished) break;
       }
     }
   }

@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fetchClusterDescribe, fetchDynomiteManager, fetchFloridaSeeds } from '../config/admin-http.js';
-import { parseConfigFile, type NodeConfig } from '../config/dynomite-yaml.js';
-import { describeDisagreement, mergeNodeConfigs } from '../config/merge.js';
+import { loadCluster, type Cluster } from '../config/cluster.js';
+import { describeConfigNote, describeDisagreement } from '../config/merge.js';
 import { ConfigError } from '../errors.js';
 import { endpointKey, type Endpoint, type Peer } from '../ring/peer.js';
 import { Topology, type TopologyOptions } from '../ring/topology.js';
@@ -56,22 +56,30 @@ function hashOptions(options: ClientOptions): TopologyOptions {
   };
 }
 
-function fromConfigs(configs: NodeConfig[], options: ClientOptions): SourceReading {
-  const merged = mergeNodeConfigs(configs);
-  if (merged.disagreements.length > 0) throw new ConfigError(merged.disagreements.map(describeDisagreement).join('; '));
+/**
+ * A cluster read as the CLI reads it (`loadCluster`). Drift between the
+ * files is refused: the client would route by one file's tokens, racks or
+ * hash while another node works by its own, and a wrong owner answers
+ * misses, not errors. The files' warnings go out as process warnings.
+ */
+function fromCluster(cluster: Cluster): SourceReading {
+  if (cluster.drift.length > 0) {
+    throw new ConfigError(
+      `the files disagree, so the client cannot know where keys live: ${cluster.drift.map(describeDisagreement).join('; ')}. ` +
+        'Make them agree (`dynoring validate` lists every difference)',
+      {},
+      'ConfigDrift',
+    );
+  }
+  for (const note of cluster.notes) {
+    if (note.level === 'warning') process.emitWarning(`DynoClient: ${describeConfigNote(note)}`, { code: 'DYNORING_CONFIG_WARNING' });
+  }
   const listens = new Map<string, Endpoint>();
-  for (const c of configs) {
+  for (const c of cluster.nodes) {
     const own = c.peers.find((p) => p.own);
     if (own && c.listen) listens.set(endpointKey(own.endpoint), c.listen);
   }
-  const hash = options.hash ?? merged.hash;
-  const hashTag = options.hashTag ?? merged.hashTag;
-  const topology = Topology.fromPeers(merged.peers, {
-    ...hashOptions(options),
-    ...(hash === undefined ? {} : { hash }),
-    ...(hashTag === undefined ? {} : { hashTag }),
-  });
-  return { topology, listens };
+  return { topology: cluster.topology, listens };
 }
 
 /**
@@ -87,13 +95,13 @@ export async function readSource(options: ClientOptions & { connectTimeoutMs: nu
     case 'files': {
       const files = options.files!;
       if (!Array.isArray(files) || files.length === 0) throw new TypeError('files must be a non-empty array of dynomite.yml paths');
-      const configs = await Promise.all(files.map(async (file) => parseConfigFile({ text: await readFile(file, 'utf8'), file })));
-      return fromConfigs(configs, options);
+      const texts = await Promise.all(files.map(async (file) => ({ text: await readFile(file, 'utf8'), file })));
+      return fromCluster(loadCluster(texts, hashOptions(options)));
     }
     case 'seeds': {
       const seeds = options.seeds!;
       const text = typeof seeds === 'string' ? seeds : seeds.join('\n');
-      return fromConfigs([parseConfigFile({ text })], options);
+      return fromCluster(loadCluster([{ text }], hashOptions(options)));
     }
     case 'clusterDescribe': {
       const peers = await fetchClusterDescribe(options.clusterDescribe!, { timeoutMs: options.connectTimeoutMs });

@@ -36,9 +36,10 @@ export interface TestCluster {
 
 /**
  * Starts `racks` × `perRack` redis-servers. Rack names are `rack1`, `rack2`,
- * ... in datacenter `dc1` (or `dcs` datacenters, `dc1`, `dc2`, ...).
+ * ... in datacenter `dc1` (or `dcs` datacenters, `dc1`, `dc2`, ...). With `persist`, each
+ * server keeps an fsynced append-only file, so it restarts after SIGKILL with what it acknowledged.
  */
-export async function startCluster(layout: { racks: number; perRack: number; dcs?: number }): Promise<TestCluster> {
+export async function startCluster(layout: { racks: number; perRack: number; dcs?: number; persist?: boolean }): Promise<TestCluster> {
   const nodes: TestNode[] = [];
   const directs: Redis[] = [];
   const dcs = layout.dcs ?? 1;
@@ -48,7 +49,7 @@ export async function startCluster(layout: { racks: number; perRack: number; dcs
         for (let n = 0; n < layout.perRack; n++) {
           const index = nodes.length;
           const token = Math.floor((n * 0x1_0000_0000) / layout.perRack);
-          const server = await RedisServer.launch();
+          const server = await RedisServer.launch({ persist: layout.persist === true });
           const peerPort = 30000 + index;
           const rack = `rack${r + 1}`;
           const dc = `dc${d + 1}`;

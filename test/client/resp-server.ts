@@ -16,6 +16,12 @@ export interface RespServer {
   connections: string[][][];
   /** Closes every open connection (the server keeps listening). */
   dropConnections(): void;
+  /** Holds every reply from now on (a node that stalls), in order, until {@link release}. */
+  hold(): void;
+  /** Writes the held replies and answers at once again. */
+  release(): void;
+  /** What happened, in order: `reply NAME` when a reply is written, `end` when a client ends its connection, `closed` when a connection is gone. */
+  events: string[];
   close(): Promise<void>;
 }
 
@@ -57,12 +63,18 @@ function parse(buffer: Buffer): { commands: string[][]; rest: Buffer } {
 export async function startRespServer(answer: (command: string[]) => Answer | undefined): Promise<RespServer> {
   const connections: string[][][] = [];
   const sockets = new Set<net.Socket>();
+  const events: string[] = [];
+  let held: (() => void)[] | undefined;
   const server = net.createServer((socket) => {
     sockets.add(socket);
     const log: string[][] = [];
     connections.push(log);
     let pending: Buffer = Buffer.alloc(0);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      events.push('closed');
+    });
+    socket.on('end', () => events.push('end'));
     socket.on('error', () => {});
     socket.on('data', (data) => {
       const { commands, rest } = parse(Buffer.concat([pending, data]));
@@ -74,7 +86,14 @@ export async function startRespServer(answer: (command: string[]) => Answer | un
           socket.destroy();
           return;
         }
-        socket.write(reply);
+        const write = () => {
+          events.push(`reply ${command[0]}`);
+          // As Redis does, the server closes the connection once QUIT is answered.
+          if (command[0] === 'QUIT') socket.end(reply);
+          else socket.write(reply);
+        };
+        if (held) held.push(write);
+        else write();
       }
     });
   });
@@ -82,6 +101,15 @@ export async function startRespServer(answer: (command: string[]) => Answer | un
   return {
     port: (server.address() as net.AddressInfo).port,
     connections,
+    events,
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const writes = held ?? [];
+      held = undefined;
+      for (const w of writes) w();
+    },
     dropConnections() {
       for (const s of sockets) s.destroy();
     },

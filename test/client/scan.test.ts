@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynoClient } from '../../src/client.js';
-import { redisAvailable, startCluster, type TestCluster } from './helpers.js';
+import { redisAvailable, startCluster, waitFor, type TestCluster } from './helpers.js';
 
 const run = redisAvailable('test/client/scan.test.ts');
 
@@ -14,12 +14,18 @@ describe.skipIf(!run)('DynoClient scanStream', () => {
   let client: DynoClient;
   const keys = Array.from({ length: 600 }, (_, i) => `s:${i}`);
 
+  /** Writes every key to its owner in each rack, as Dynomite replicates it (only to `only`, when given). */
+  async function fill(only?: number): Promise<void> {
+    for (const k of [...keys, 'other:1', 'other:2']) {
+      for (const owner of client.topology.route(k))
+        if (only === undefined || owner.index === only) await cluster.direct(owner.index).set(k, '1');
+    }
+  }
+
   beforeAll(async () => {
     cluster = await startCluster({ racks: 2, perRack: 2 });
     client = await DynoClient.connect({ seeds: cluster.seeds, clientPort: cluster.clientPort, localRack: 'rack1', probeIntervalMs: 50 });
-    for (const k of [...keys, 'other:1', 'other:2']) {
-      for (const owner of client.topology.route(k)) await cluster.direct(owner.index).set(k, '1');
-    }
+    await fill();
   });
   afterAll(async () => {
     await client?.quit();
@@ -47,24 +53,49 @@ describe.skipIf(!run)('DynoClient scanStream', () => {
     const got: string[] = [];
     const first = stream.position();
     expect(first.done).toBe(0);
-    let killed = false;
-    for await (const batch of stream) {
-      got.push(...batch);
-      if (!killed) {
-        killed = true;
-        await cluster.nodes[stream.position().node]!.server.stop('SIGKILL');
+    let killed: number | undefined;
+    try {
+      for await (const batch of stream) {
+        got.push(...batch);
+        if (killed === undefined) {
+          killed = stream.position().node;
+          await cluster.nodes[killed]!.server.stop('SIGKILL');
+        }
+      }
+      expect(got.length).toBe(keys.length);
+      expect(new Set(got)).toEqual(new Set(keys));
+    } finally {
+      // The restarted server is empty: give it back its keys, and wait until the client routes to it again,
+      // so the tests after this one scan a whole rack.
+      if (killed !== undefined) {
+        await cluster.nodes[killed]!.server.restart();
+        await fill(killed);
+        const key = keys.find((k) => client.topology.route(k).some((p) => p.index === killed))!;
+        await waitFor(`node ${killed} back in routing`, () => client.nodeFor(key).index === killed);
       }
     }
-    expect(got.length).toBe(keys.length);
-    expect(new Set(got)).toEqual(new Set(keys));
-    await cluster.nodes.find((n) => !n.server.running)!.server.restart();
   });
 
-  it('resumes from a position', async () => {
+  it('resumes from a position in the middle of a node', async () => {
     const stream = client.scanStream({ match: 's:*', count: 30 });
     const before = await collect(stream, 3);
-    const rest = await collect(client.scanStream({ match: 's:*', count: 30, resume: stream.position() }));
+    const at = stream.position();
+    expect(at.done).toBe(0);
+    expect(at.cursor).not.toBe('0');
+    const rest = await collect(client.scanStream({ match: 's:*', count: 30, resume: at }));
     expect(new Set([...before, ...rest])).toEqual(new Set(keys));
     expect(before.length + rest.length).toBe(keys.length);
+  });
+
+  it('resumes after a finished node with the next one, not that node over again', async () => {
+    // A COUNT above a node's key count finishes each node in one batch, so the
+    // stream is left at the yield of a node's last batch (cursor 0).
+    const stream = client.scanStream({ match: 's:*', count: 10_000 });
+    const before = await collect(stream, 1);
+    const at = stream.position();
+    expect(at).toEqual({ done: 1, cursor: '0', node: -1 });
+    const rest = await collect(client.scanStream({ match: 's:*', count: 10_000, resume: at }));
+    expect(before.length + rest.length).toBe(keys.length);
+    expect(new Set([...before, ...rest])).toEqual(new Set(keys));
   });
 });

@@ -14,18 +14,39 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynoClient, type ClientEvents } from '../../src/client.js';
 import { RedisServer } from '../helpers/redis-servers.js';
 import { redisAvailable, waitFor } from './helpers.js';
+import { startRespServer } from './resp-server.js';
 
 const run = redisAvailable('test/client/sources.test.ts');
 const RAW = readFileSync(new URL('../fixtures/dynomite-admin/cluster_describe.raw', import.meta.url));
 const PEER_PORTS = [20002, 20006, 20010, 20014];
 
+/** The body of the real node's reply, and that body without node 3 (r2's second node). */
+const BODY = RAW.toString('latin1').split('\r\n\r\n')[1]!;
+const WITHOUT_NODE_3 = BODY.replace(',{"name":"127.0.0.1","host":"127.0.0.1","port":20014,\n"token":2147483648\n}', '');
+
+/** The layout every source in these tests describes: two racks of two, tokens 0 and 2^31, peer ports PEER_PORTS. */
+function expectTwoRacksOfTwo(client: DynoClient, rack1: string, rack2: string): void {
+  expect(client.topology.peers.map((p) => [p.endpoint.port, p.rack, p.tokens[0]])).toEqual([
+    [20002, rack1, 0],
+    [20006, rack1, 2147483648],
+    [20010, rack2, 0],
+    [20014, rack2, 2147483648],
+  ]);
+}
+
+/** An ordinary HTTP reply, as a florida or Dynomite Manager server writes it. */
+const httpReply = (type: string, body: string) =>
+  `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+
 /** The server's reply for a body, with its own odd header (bare LF, trailing spaces). */
 const reply = (body: string) =>
   `HTTP/1.1 200 OK \nContent-Type: application/json; charset=utf-8 \nContent-Length: ${Buffer.byteLength(body)} \r\n\r\n${body}`;
 
-/** A raw admin port: writes `current` to every request, then closes, as a Dynomite node does. */
-async function adminPort(): Promise<{ url: string; current: Buffer | string; requests: string[]; close(): Promise<void> }> {
-  const state = { current: RAW as Buffer | string, requests: [] as string[] };
+/** A raw admin port: writes `current` to every request, then closes, as a Dynomite node does (and as florida and Dynomite Manager servers end their replies). */
+async function adminPort(
+  first: Buffer | string = RAW,
+): Promise<{ url: string; current: Buffer | string; requests: string[]; close(): Promise<void> }> {
+  const state = { current: first, requests: [] as string[] };
   const server = net.createServer((socket) => {
     socket.once('data', (data) => {
       state.requests.push(data.toString('latin1').split('\r\n')[0]!);
@@ -58,19 +79,13 @@ describe.skipIf(!run)('DynoClient topology sources', () => {
     const events: { name: string; payload: unknown }[] = [];
     for (const name of ['topology:changed', 'topology:rejected'] as const) client.on(name, (payload) => events.push({ name, payload }));
     try {
-      expect(client.topology.peers.map((p) => [p.endpoint.port, p.rack, p.tokens[0]])).toEqual([
-        [20002, 'r1', 0],
-        [20006, 'r1', 2147483648],
-        [20010, 'r2', 0],
-        [20014, 'r2', 2147483648],
-      ]);
+      expectTwoRacksOfTwo(client, 'r1', 'r2');
       expect(client.nodeFor('k').rack).toBe('r1'); // the answering node's rack
       await client.set('k', 'v');
       expect(await client.get('k')).toBe('v');
 
       // Two nodes of r2 claiming one token: refused, the old topology stays.
-      const body = RAW.toString('latin1').split('\r\n\r\n')[1]!;
-      admin.current = reply(body.replace('"port":20014,\n"token":2147483648', '"port":20014,\n"token":0'));
+      admin.current = reply(BODY.replace('"port":20014,\n"token":2147483648', '"port":20014,\n"token":0'));
       expect(await client.refresh()).toBe(false);
       const rejected = events.find((e) => e.name === 'topology:rejected')!.payload as ClientEvents['topology:rejected'];
       expect(rejected.problems.map((p) => p.kind)).toEqual(['Overlap']);
@@ -78,7 +93,7 @@ describe.skipIf(!run)('DynoClient topology sources', () => {
       expect(await client.get('k')).toBe('v');
 
       // r2 loses a node: taken into use, and the removed node's connection closes.
-      admin.current = reply(body.replace(',{"name":"127.0.0.1","host":"127.0.0.1","port":20014,\n"token":2147483648\n}', ''));
+      admin.current = reply(WITHOUT_NODE_3);
       expect(await client.refresh()).toBe(true);
       const changed = events.find((e) => e.name === 'topology:changed')!.payload as ClientEvents['topology:changed'];
       expect(changed).toMatchObject({ added: [], removed: [3] });
@@ -97,13 +112,86 @@ describe.skipIf(!run)('DynoClient topology sources', () => {
     }
   });
 
+  it('lets a removed node finish its in-flight commands before its connection closes', async () => {
+    const admin = await adminPort();
+    // Node 3 (r2's second token) is a RESP server in the test that can stall; local rack r2 sends the key below to it.
+    const stalling = await startRespServer((c) => (c[0] === 'GET' ? '$1\r\nv\r\n' : undefined));
+    const ports = { ...clientPort, '127.0.0.1:20014': stalling.port };
+    const client = await DynoClient.connect({ clusterDescribe: admin.url, clientPort: ports, localRack: 'r2', refreshIntervalMs: 0 });
+    try {
+      const key = Array.from({ length: 100 }, (_, i) => `inflight:${i}`).find((k) => client.nodeFor(k).index === 3)!;
+      stalling.hold();
+      const reads = [client.get(key), client.get(key)];
+      await waitFor('both GETs to arrive', () => stalling.connections.flat().filter((c) => c[0] === 'GET').length === 2);
+      admin.current = reply(WITHOUT_NODE_3);
+      expect(await client.refresh()).toBe(true);
+      expect(client.nodeFor(key).index).toBe(2);
+      // The node is out of the topology with its commands unanswered: its connection stays open for their replies.
+      await waitFor('QUIT after the GETs', () => stalling.connections.flat().some((c) => c[0] === 'QUIT'));
+      stalling.release();
+      expect(await Promise.all(reads)).toEqual(['v', 'v']);
+      await waitFor('the connection to close', () => stalling.events.includes('closed'));
+      // Nothing ended the connection before the held replies were written.
+      expect(stalling.events.slice(0, 3)).toEqual(['reply GET', 'reply GET', 'reply QUIT']);
+    } finally {
+      await client.quit();
+      await admin.close();
+      await stalling.close();
+    }
+  });
+
+  it('reads a florida seeds server, sending the request a Dynomite node sends', async () => {
+    const seeds = PEER_PORTS.map((p, i) => `127.0.0.1:${p}:rack${i < 2 ? 1 : 2}:dc1:${i % 2 === 0 ? 0 : 2147483648}`).join('|');
+    const florida = await adminPort(httpReply('text/plain', seeds));
+    const client = await DynoClient.connect({ florida: florida.url, clientPort, localRack: 'rack2', refreshIntervalMs: 0 });
+    try {
+      expectTwoRacksOfTwo(client, 'rack1', 'rack2');
+      // The request line is the one in the bytes a real node sends its seeds server.
+      const expected = readFileSync(new URL('../fixtures/dynomite-admin/florida_request.raw', import.meta.url), 'latin1').split('\r\n')[0];
+      expect(florida.requests[0]!.replace('HTTP/1.1', 'HTTP/1.0')).toBe(expected);
+      await client.set('fl', 'x');
+      expect(client.nodeFor('fl').rack).toBe('rack2');
+      expect(await client.get('fl')).toBe('x');
+    } finally {
+      await client.quit();
+      await florida.close();
+    }
+  });
+
+  it("reads Dynomite Manager's token map, its hash tag and string numbers", async () => {
+    const nodes = PEER_PORTS.map((p, i) => ({
+      token: String(i % 2 === 0 ? 0 : 2147483648),
+      hostname: '127.0.0.1',
+      ip: '127.0.0.1',
+      zone: i < 2 ? 'us-east-1a' : 'us-east-1b',
+      dc: 'us-east-1',
+      port: String(p),
+      secure_port: String(p + 1000),
+      hashtag: '{}',
+    }));
+    const body = JSON.stringify(nodes);
+    const manager = await adminPort(httpReply('application/json', body));
+    const client = await DynoClient.connect({ dynomiteManager: manager.url, clientPort, localRack: 'us-east-1b', refreshIntervalMs: 0 });
+    try {
+      expect(client.topology.hashTag).toBe('{}');
+      expectTwoRacksOfTwo(client, 'us-east-1a', 'us-east-1b');
+      expect(manager.requests[0]).toMatch(/^GET \/REST\/v1\/admin\/cluster_describe HTTP\/1\.[01]$/);
+      // The hash tag routes {a}1 and {a}2 together.
+      expect(client.nodeFor('{a}1').index).toBe(client.nodeFor('{a}2').index);
+      await client.mset('{a}1', 'p', '{a}2', 'q');
+      expect(await client.mget('{a}1', '{a}2')).toEqual(['p', 'q']);
+    } finally {
+      await client.quit();
+      await manager.close();
+    }
+  });
+
   it('polls a live source every refreshIntervalMs', async () => {
     const admin = await adminPort();
     const client = await DynoClient.connect({ clusterDescribe: admin.url, clientPort, refreshIntervalMs: 30 });
     try {
-      const body = RAW.toString('latin1').split('\r\n\r\n')[1]!;
       const changed = new Promise<ClientEvents['topology:changed']>((resolve) => client.once('topology:changed', resolve));
-      admin.current = reply(body.replace(',{"name":"127.0.0.1","host":"127.0.0.1","port":20014,\n"token":2147483648\n}', ''));
+      admin.current = reply(WITHOUT_NODE_3);
       expect((await changed).removed).toEqual([3]);
       await waitFor('more polls', () => admin.requests.length >= 3);
     } finally {
@@ -133,6 +221,39 @@ describe.skipIf(!run)('DynoClient topology sources', () => {
         expect(client.topology.hashTag).toBe('{}');
         await client.set('{a}1', 'x');
         expect(await client.get('{a}1')).toBe('x');
+      } finally {
+        await client.quit();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads files as the CLI does: drift between them is refused naming it, their warnings are process warnings', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dynoring-client-'));
+    const node = (own: number, ownToken: number, seedToken: number, extra = '') =>
+      `dyn_o_mite:\n  datacenter: dc1\n  rack: rack1\n  dyn_listen: 127.0.0.1:${PEER_PORTS[own]}\n  listen: 0.0.0.0:${servers[own]!.port}\n` +
+      `  tokens: '${ownToken}'\n  dyn_seeds:\n    - 127.0.0.1:${PEER_PORTS[1 - own]}:rack1:dc1:${seedToken}\n${extra}`;
+    try {
+      const a = join(dir, 'a.yml');
+      const b = join(dir, 'b.yml');
+      await writeFile(a, node(0, 0, 2147483648));
+      // b's own token is not the one a's seed list gives it.
+      await writeFile(b, node(1, 1000, 0));
+      await expect(DynoClient.connect({ files: [a, b] })).rejects.toMatchObject({
+        name: 'ConfigError',
+        kind: 'ConfigDrift',
+        message: expect.stringMatching(/disagree.*127\.0\.0\.1:20006/),
+      });
+      // A file of a florida-fed node, given alone, covers only the peers it lists: a warning.
+      await writeFile(a, node(0, 0, 2147483648, '  dyn_seed_provider: florida_provider\n'));
+      const warned = new Promise<Error & { code?: string }>((resolve) => process.once('warning', resolve));
+      const client = await DynoClient.connect({ files: [a], clientPort });
+      try {
+        const warning = await warned;
+        expect(warning.code).toBe('DYNORING_CONFIG_WARNING');
+        expect(warning.message).toMatch(/florida_provider/);
+        expect(client.stats().nodes.map((n) => n.port)).toEqual([servers[0]!.port, servers[1]!.port]);
       } finally {
         await client.quit();
       }

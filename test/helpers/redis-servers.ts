@@ -1,4 +1,4 @@
-/** Real `redis-server` processes for end-to-end tests: loopback only, free ports, no persistence, always stopped. */
+/** Real `redis-server` processes for end-to-end tests: loopback only, free ports, no persistence unless asked (`persist`), always stopped. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -64,13 +64,15 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    /** Keeps every acknowledged write in an fsynced append-only file, so a SIGKILLed server restarts with its data. */
+    readonly persist: boolean,
   ) {}
 
   /** Starts a server on a free port, retrying with another port if the one picked was taken meanwhile. */
-  static async launch(): Promise<RedisServer> {
+  static async launch(options: { persist?: boolean } = {}): Promise<RedisServer> {
     const dir = await mkdtemp(join(tmpdir(), 'dynoring-redis-'));
     for (let attempt = 1; ; attempt++) {
-      const server = new RedisServer(await freePort(), dir);
+      const server = new RedisServer(await freePort(), dir, options.persist === true);
       try {
         await server.start();
         return server;
@@ -90,7 +92,8 @@ export class RedisServer {
   /** Starts the process on this server's port and waits until it answers PING. */
   async start(): Promise<void> {
     if (this.process) throw new Error(`redis-server on ${this.port} is already running`);
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    const aof = this.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...aof, '--dir', this.dir];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     live.add(child);

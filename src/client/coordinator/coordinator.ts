@@ -1,0 +1,330 @@
+/**
+ * Coordinator mode: the client plays the Dynomite node. Every peer is a plain
+ * Redis server; a write goes to the key's owner in every rack, is answered at
+ * the write consistency level, and what a replica misses is kept as a hint
+ * and replayed, in order, when it is back. Reads ask one or a quorum of the
+ * local racks at the read consistency level.
+ */
+import { hasFlag } from '@ioredis/commands';
+import { CommandFailedError, ServerReplyError, type ClientNodeRef, type FailedAttempt, type RackOutcome } from '../../errors.js';
+import type { Peer } from '../../ring/peer.js';
+import type { Topology } from '../../ring/topology.js';
+import type { Arg, Classified } from '../commands.js';
+import { mergeSplit } from '../dispatch.js';
+import { failedError } from '../failover.js';
+import type { Consistency } from '../options.js';
+import { ReadTally, WriteTally } from './consistency.js';
+import { HintQueues, type CoordinatorHintStore, type HintQueueEvents, type PeerHintStats, type ReplayTransport } from './hint-queues.js';
+import { InFlight } from './in-flight.js';
+import { commandBytes } from './wire.js';
+
+/** How the coordinator reaches the Redis servers. */
+export interface CoordinatorTransport extends ReplayTransport {
+  /**
+   * Runs a command on one peer. Rejects with a `ServerReplyError` for an
+   * error reply (the server has it, retrying cannot help), and with any other
+   * error when the command was not delivered or not answered in time.
+   */
+  send(peer: number, name: string, args: readonly Arg[], buffer: boolean): Promise<unknown>;
+  /** A peer as errors describe it. */
+  describe(peer: number): ClientNodeRef;
+}
+
+/** Options of a {@link Coordinator}. */
+export interface CoordinatorOptions {
+  /** The topology in use now (a refresh may replace it). */
+  topology(): Topology;
+  localDc: string;
+  localRack: string;
+  transport: CoordinatorTransport;
+  readConsistency: Consistency;
+  writeConsistency: Consistency;
+  /** Where missed replica writes wait; without one, a missed replica write is only counted as failed. */
+  hints?: CoordinatorHintStore;
+  hintTtlMs: number;
+  /** May a `DC_ONE` read go to a remote datacenter once no local rack answers? */
+  allowRemoteDc: boolean;
+  emit<E extends keyof HintQueueEvents>(event: E, payload: HintQueueEvents[E]): void;
+  onError(error: Error): void;
+}
+
+/** Where the racks are, for one topology: computed once per topology, not per write. */
+interface Layout {
+  topology: Topology;
+  /** The local datacenter's racks, sorted (the order of `Topology.route`). */
+  racks: string[];
+  /** The client's rack in `racks`. */
+  localAt: number;
+  /** Per remote datacenter, its racks' positions in the order they are tried. */
+  remote: { dc: string; order: number[] }[];
+}
+
+const NO_REMOTE: Peer[][] = [];
+const ignore = () => {};
+
+const keyOf = (k: Arg): string | Buffer => (typeof k === 'number' ? String(k) : k);
+const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
+
+/** The write path, read path and hint queues of coordinator mode. */
+export class Coordinator {
+  /** The hint queues; undefined without a store. */
+  readonly queues: HintQueues | undefined;
+  private readonly inFlight = new InFlight();
+  private cached: Layout | undefined;
+
+  constructor(private readonly o: CoordinatorOptions) {
+    this.queues =
+      o.hints === undefined
+        ? undefined
+        : new HintQueues({ store: o.hints, transport: o.transport, ttlMs: o.hintTtlMs, emit: o.emit, onError: o.onError });
+  }
+
+  /** The local racks' names and the remote racks' order, for the topology in use (recomputed after a refresh). */
+  private layout(): Layout {
+    const topology = this.o.topology();
+    if (this.cached?.topology === topology) return this.cached;
+    const { localDc, localRack } = this.o;
+    const racks = topology.racks(localDc).map((r) => r.rack);
+    const localAt = racks.indexOf(localRack);
+    // As the server picks a remote rack: the local rack's index modulo theirs first, then the others.
+    const remote = topology
+      .datacenters()
+      .filter((dc) => dc !== localDc)
+      .map((dc) => {
+        const first = localAt % topology.racks(dc).length;
+        return { dc, order: [first, ...topology.racks(dc).flatMap((_, i) => (i === first ? [] : [i]))] };
+      });
+    return (this.cached = { topology, racks, localAt, remote });
+  }
+
+  /**
+   * The owners of `key`: in each local rack (in `layout().racks` order), and
+   * per remote datacenter in the order its racks are tried. One `route` per
+   * datacenter, since this runs for every write.
+   */
+  private owners(key: Arg, layout: Layout): { local: Peer[]; remote: Peer[][] } {
+    const k = keyOf(key);
+    const local = layout.topology.route(k, this.o.localDc);
+    if (layout.remote.length === 0) return { local, remote: NO_REMOTE };
+    return {
+      local,
+      remote: layout.remote.map(({ dc, order }) => {
+        const peers = layout.topology.route(k, dc);
+        return order.map((i) => peers[i]!);
+      }),
+    };
+  }
+
+  /**
+   * Runs a keyed command: writes are replicated, reads asked at the read
+   * level; a multi-key command is split by its keys' owners and merged.
+   */
+  run(c: Classified, args: readonly Arg[], buffer: boolean): Promise<unknown> {
+    const write = hasFlag(c.name, 'write');
+    const r = c.routing;
+    if (r.kind === 'keyless') throw new TypeError('coordinator mode routes only commands with keys');
+    if (r.kind === 'keyed') return this.one(c.name, args, r.keys[0]!, buffer, write);
+    const groups = new Map<string, { args: Arg[]; positions: number[]; key: Arg }>();
+    const layout = this.layout();
+    r.keys.forEach((key, i) => {
+      const owners = this.owners(key, layout);
+      const sig = [...owners.local, ...owners.remote.flat()].map((p) => p.index).join(',');
+      let g = groups.get(sig);
+      if (g === undefined) groups.set(sig, (g = { args: [], positions: [], key }));
+      for (let s = 0; s < r.step; s++) g.args.push(args[i * r.step + s]!);
+      g.positions.push(i);
+    });
+    const parts = [...groups.values()];
+    return Promise.all(parts.map((g) => this.one(c.name, g.args, g.key, buffer, write))).then((replies) =>
+      mergeSplit(c.name, parts, replies, r.keys.length),
+    );
+  }
+
+  private one(name: string, args: readonly Arg[], key: Arg, buffer: boolean, write: boolean): Promise<unknown> {
+    if (write) return this.write(name, args, key, buffer);
+    return this.o.readConsistency === 'DC_ONE' ? this.readOne(name, args, key, buffer) : this.readQuorum(name, args, key, buffer);
+  }
+
+  /**
+   * Sends a write to the owner in every rack (local and remote datacenters)
+   * and resolves at the write level with the local rack's reply (or the
+   * first rack that answered). A replica that missed it and whose hint was
+   * stored before the level was decided has that hint stored when this resolves.
+   *
+   * @throws {QuorumError} `QuorumNotReached` naming the racks on each side.
+   * @throws {ServerReplyError} when the level is missed and a replica answered an error.
+   */
+  write(name: string, args: readonly Arg[], key: Arg, buffer: boolean): Promise<unknown> {
+    const layout = this.layout();
+    const { local, remote } = this.owners(key, layout);
+    const { localAt } = layout;
+    const tally = new WriteTally(this.o.writeConsistency, layout.racks, local, localAt);
+    let bytes: Uint8Array | undefined;
+    const payload = () => (bytes ??= commandBytes(name, args));
+    let hints: Promise<unknown>[] | undefined;
+    const hinted = (stored: Promise<unknown>) => (hints ??= []).push(stored);
+    return new Promise((resolve, reject) => {
+      let reply: unknown;
+      let hasReply = false;
+      let replyError: ServerReplyError | undefined;
+      let outstanding = local.length;
+      // Met: answer at once. Missed: wait for every local rack, so the error says exactly who has the write.
+      const settle = () => {
+        const result = () => (tally.state === 'missed' ? reject(replyError ?? tally.error(name)) : resolve(reply));
+        if (hints === undefined) result();
+        else Promise.allSettled(hints).then(result, reject);
+      };
+      local.forEach((peer, i) => {
+        this.replicate(peer.index, name, args, buffer, payload, hinted, (outcome, value) => {
+          outstanding--;
+          if (outcome === 'acked') {
+            // The local rack's reply, else the first one.
+            if (i === localAt || !hasReply) reply = value;
+            hasReply = true;
+          } else if (value instanceof ServerReplyError) replyError ??= value;
+          const before = tally.state;
+          const state = tally.record(i, outcome, outcome === 'acked' ? undefined : messageOf(value));
+          if (before === 'pending' && state === 'met') settle();
+          else if (state === 'missed' && outstanding === 0) settle();
+        });
+      });
+      // Remote datacenters never hold up the reply; every rack there gets the
+      // write, as the receiving Dynomite node would forward it to its racks.
+      for (const candidates of remote)
+        for (const peer of candidates) this.replicate(peer.index, name, args, buffer, payload, hinted, ignore);
+    });
+  }
+
+  /**
+   * One replica's write: sent live, held while its hints replay, or hinted
+   * behind the peer's queue; `done` gets its outcome (the reply, or the error).
+   * Callbacks rather than a promise per replica: this is the hot path.
+   */
+  private replicate(
+    peer: number,
+    name: string,
+    args: readonly Arg[],
+    buffer: boolean,
+    payload: () => Uint8Array,
+    hinted: (stored: Promise<unknown>) => void,
+    done: (outcome: RackOutcome['outcome'], value: unknown) => void,
+  ): void {
+    const { transport } = this.o;
+    const queues = this.queues;
+    const inFlight = this.inFlight;
+    const asHint = (stored: Promise<void>, error: Error) => {
+      hinted(stored);
+      inFlight.begin();
+      stored.then(
+        () => (inFlight.end(), done('hinted', error)),
+        (err: Error) => (inFlight.end(), done('refused', err)),
+      );
+    };
+    if (queues === undefined) {
+      if (!transport.isUp(peer)) return done('unreachable', new Error(`node ${peer} is down`));
+      inFlight.begin();
+      transport.send(peer, name, args, buffer).then(
+        (reply) => (inFlight.end(), done('acked', reply)),
+        (err: Error) => (inFlight.end(), done(err instanceof ServerReplyError ? 'error' : 'unreachable', err)),
+      );
+      return;
+    }
+    if (queues.queueing(peer)) {
+      const replayed = queues.replayed(peer);
+      if (replayed === undefined)
+        return asHint(queues.hint(peer, payload), new Error(`node ${peer} has hints waiting; this write queues behind them`));
+      inFlight.begin();
+      void replayed.then(() => (inFlight.end(), this.replicate(peer, name, args, buffer, payload, hinted, done)));
+      return;
+    }
+    if (!transport.isUp(peer)) return asHint(queues.hint(peer, payload), new Error(`node ${peer} is down`));
+    const slot = queues.send(peer, payload);
+    inFlight.begin();
+    transport.send(peer, name, args, buffer).then(
+      (reply) => {
+        inFlight.end();
+        queues.acked(peer, slot);
+        done('acked', reply);
+      },
+      (err: Error) => {
+        inFlight.end();
+        if (!(err instanceof ServerReplyError)) return asHint(queues.failed(peer, slot), err);
+        // The server has it (as an error): nothing to replay.
+        queues.acked(peer, slot);
+        done('error', err);
+      },
+    );
+  }
+
+  /** Peers that are reachable, fresh (no hints waiting) ones first, keeping the given order within each. */
+  private freshFirst(peers: readonly number[]): number[] {
+    const up = peers.filter((p) => this.o.transport.isUp(p));
+    const q = this.queues;
+    return q === undefined ? up : [...up.filter((p) => !q.queueing(p)), ...up.filter((p) => q.queueing(p))];
+  }
+
+  /**
+   * DC_ONE: the local rack's owner, then the other local racks, then (with
+   * `allowRemoteDc`) remote ones; a replica with hints still waiting is
+   * asked only after every caught-up one.
+   */
+  private async readOne(name: string, args: readonly Arg[], key: Arg, buffer: boolean): Promise<unknown> {
+    const layout = this.layout();
+    const owners = this.owners(key, layout);
+    const at = layout.localAt;
+    const order = [owners.local[at]!.index, ...owners.local.flatMap((p, i) => (i === at ? [] : [p.index]))];
+    if (this.o.allowRemoteDc) for (const dc of owners.remote) order.push(...dc.map((p) => p.index));
+    const failures: FailedAttempt[] = [];
+    for (const peer of this.freshFirst(order)) {
+      try {
+        return await this.o.transport.send(peer, name, args, buffer);
+      } catch (err) {
+        if (err instanceof ServerReplyError) throw err;
+        failures.push({ node: this.o.transport.describe(peer), reason: 'closed', message: messageOf(err) });
+      }
+    }
+    throw failedError(name, failures, false) satisfies CommandFailedError;
+  }
+
+  /** DC_QUORUM / DC_SAFE_QUORUM: every local rack's owner; settles at the level. */
+  private readQuorum(name: string, args: readonly Arg[], key: Arg, buffer: boolean): Promise<unknown> {
+    const layout = this.layout();
+    const { local } = this.owners(key, layout);
+    const racks = local.map((p, i) => ({ rack: layout.racks[i]!, peer: p.index }));
+    const at = layout.localAt;
+    const preferred = this.freshFirst([at, ...racks.map((_, i) => i).filter((i) => i !== at)].map((i) => racks[i]!.peer));
+    const tally = new ReadTally(
+      this.o.readConsistency as Exclude<Consistency, 'DC_ONE'>,
+      racks,
+      preferred.map((p) => racks.findIndex((r) => r.peer === p)),
+    );
+    return new Promise((resolve, reject) => {
+      let replyError: ServerReplyError | undefined;
+      const settle = (state: string) => {
+        if (state === 'met') resolve(tally.value);
+        else if (state === 'missed') reject(replyError ?? tally.error(name));
+      };
+      racks.forEach(({ peer }, i) => {
+        if (!this.o.transport.isUp(peer)) return settle(tally.fail(i, 'unreachable', `node ${peer} is down`));
+        this.o.transport.send(peer, name, args, buffer).then(
+          (value) => settle(tally.reply(i, value)),
+          (err: Error) => {
+            if (err instanceof ServerReplyError) replyError ??= err;
+            settle(tally.fail(i, err instanceof ServerReplyError ? 'error' : 'unreachable', messageOf(err)));
+          },
+        );
+      });
+    });
+  }
+
+  /** Hint counters per peer (only peers that ever had one). */
+  hintStats(): Map<number, PeerHintStats> {
+    return this.queues?.stats() ?? new Map();
+  }
+
+  /** Resolves once every replica write and hint in flight has settled. */
+  async settled(): Promise<void> {
+    await this.inFlight.settled();
+    await this.queues?.settled();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Unit tests of the per-peer ordered queues over a real `HintStore`: hints
+ * enter the store in send order, replay in order and only when the peer is
+ * up, a failed replay keeps them in front, and writes during a replay wait
+ * for it. The transport is a small in-test peer whose replies the test controls.
+ */
+import { describe, expect, it } from 'vitest';
+import { HintQueues, type HintQueueEvents } from '../../../src/client/coordinator/hint-queues.js';
+import { HintStoreError } from '../../../src/errors.js';
+import { HintStore } from '../../../src/index.js';
+
+const bytes = (s: string) => () => new TextEncoder().encode(s);
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A peer that records what is replayed to it; while `hold` is set, replays wait for `release`. */
+class Peer {
+  up = true;
+  fail = false;
+  received: string[] = [];
+  private held: (() => void)[] = [];
+  hold = false;
+  isUp = () => this.up;
+  sendStored = async (_peer: number, payload: Uint8Array) => {
+    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
+    if (this.fail) throw new Error('connection closed');
+    this.received.push(text(payload));
+    return 'OK';
+  };
+  release() {
+    this.hold = false;
+    for (const r of this.held.splice(0)) r();
+  }
+}
+
+function setup(store = new HintStore({ maxBytes: 0 })) {
+  const peer = new Peer();
+  const events: [keyof HintQueueEvents, unknown][] = [];
+  const errors: Error[] = [];
+  const queues = new HintQueues({
+    store,
+    transport: peer,
+    ttlMs: 60_000,
+    emit: (event, payload) => events.push([event, payload]),
+    onError: (e) => errors.push(e),
+  });
+  return { store, peer, queues, events, errors };
+}
+
+describe('HintQueues', () => {
+  it('stores a late failure ahead of a newer hint, and replays in send order once the peer is up', async () => {
+    const { store, peer, queues } = setup();
+    peer.up = false;
+    const older = queues.send(7, bytes('w1')); // on the wire, no answer yet
+    const newer = queues.hint(7, bytes('w2'));
+    await tick();
+    expect(store.lenFor(7)).toBe(0); // w2 waits for w1 to settle
+    await queues.failed(7, older);
+    await newer;
+    expect(store.lenFor(7)).toBe(2);
+    expect(peer.received).toEqual([]); // down: nothing replayed
+    peer.up = true;
+    queues.kick(7);
+    await queues.settled();
+    expect(peer.received).toEqual(['w1', 'w2']);
+    expect(queues.queueing(7)).toBe(false);
+    expect(queues.stats().get(7)).toEqual({ queued: 0, stored: 2, bytes: 4, replayed: 2, expired: 0, refused: 0 });
+  });
+
+  it('hints again a write acknowledged after an older one failed, so the replay cannot overwrite it', async () => {
+    const { store, peer, queues } = setup();
+    peer.up = false;
+    const a = queues.send(1, bytes('a'));
+    const b = queues.send(1, bytes('b'));
+    queues.acked(1, b); // b answered first; a then times out
+    await queues.failed(1, a);
+    await tick();
+    expect(store.lenFor(1)).toBe(2);
+    peer.up = true;
+    queues.kick(1);
+    await queues.settled();
+    expect(peer.received).toEqual(['a', 'b']);
+  });
+
+  it('keeps hints in front after a failed replay, and delivers them on the next kick', async () => {
+    const { store, peer, queues } = setup();
+    peer.up = false;
+    await Promise.all(['x', 'y', 'z'].map((s) => queues.hint(2, bytes(s))));
+    peer.up = true;
+    peer.fail = true;
+    queues.kick(2);
+    await queues.settled();
+    expect(store.lenFor(2)).toBe(3);
+    expect(queues.queueing(2)).toBe(true);
+    peer.fail = false;
+    queues.kickAll();
+    await queues.settled();
+    expect(peer.received).toEqual(['x', 'y', 'z']);
+    expect(store.lenFor(2)).toBe(0);
+  });
+
+  it('holds writes back during a replay and releases them in order when it ends', async () => {
+    const { peer, queues } = setup();
+    peer.up = false;
+    await queues.hint(3, bytes('h'));
+    expect(queues.replayed(3)).toBeUndefined(); // no replay running
+    peer.up = true;
+    peer.hold = true;
+    queues.kick(3);
+    const order: number[] = [];
+    const waits = [1, 2, 3].map((i) => queues.replayed(3)!.then(() => order.push(i) && queues.queueing(3)));
+    await tick();
+    expect(order).toEqual([]);
+    peer.release();
+    expect(await Promise.all(waits)).toEqual([false, false, false]); // caught up: they may go live
+    expect(order).toEqual([1, 2, 3]);
+  });
+
+  it('counts a store refusal as refused, rejecting with the typed error', async () => {
+    const { queues } = setup(new HintStore({ maxBytes: 3 }));
+    await queues.hint(4, bytes('ok'));
+    const err = await queues.hint(4, bytes('too long')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HintStoreError);
+    expect((err as HintStoreError).kind).toBe('OverCapacity');
+    expect(queues.stats().get(4)).toMatchObject({ stored: 1, refused: 1 });
+  });
+
+  it('counts expired hints per peer and emits hint:expired', async () => {
+    let now = 0;
+    const store = new HintStore({ maxBytes: 0, now: () => now });
+    const { peer, queues, events } = setup(store);
+    peer.up = false;
+    await queues.hint(5, bytes('old'));
+    now = 120_000;
+    await queues.expire();
+    expect(queues.stats().get(5)).toMatchObject({ queued: 0, expired: 1 });
+    expect(events).toContainEqual(['hint:expired', { peer: 5, count: 1 }]);
+  });
+
+  it('queues from the start for peers that have hints in the store already (an earlier run)', async () => {
+    const store = new HintStore({ maxBytes: 0 });
+    store.enqueue(6, bytes('from before')(), 60_000);
+    const { peer, queues } = setup(store);
+    expect(queues.queueing(6)).toBe(true);
+    queues.kick(6);
+    await queues.settled();
+    expect(peer.received).toEqual(['from before']);
+  });
+});
