@@ -219,7 +219,7 @@ export class HintSendTimeoutError extends DynoringError {
  * - `UnsafeDirectory`: the directory is not the store's alone (owned by another user, writable by group or
  *   others), or a file the store needs (`LOCK`) is a symlink or not a regular file.
  */
-export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory' | 'UnsafeDirectory';
+export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory' | 'UnsafeDirectory' | 'Damaged';
 
 /**
  * A durable hint store refused an operation for a reason of its own (the

@@ -2,7 +2,7 @@
  * dynoring: Dynomite token rings, bit-exact key hashing, coverage validation
  * and hinted handoff, over a WebAssembly core with a TypeScript twin.
  */
-export { parseToken, MAX_TOKEN } from './ring/token.js';
+export { parseToken, MAX_TOKEN, TOKEN_SPACE } from './ring/token.js';
 export { parseSeed, formatSeed, endpointKey, type Peer, type Endpoint, type SeedFlags } from './ring/peer.js';
 export { Continuum } from './ring/continuum.js';
 export {
@@ -14,7 +14,7 @@ export {
   type RackOwner,
   type KeyReplicas,
 } from './ring/topology.js';
-export { hash, HASH_DEFAULTS, type HashOptions } from './ring/key-hashing.js';
+export { hash, hasEmptyHashTag, HASH_DEFAULTS, type HashOptions } from './ring/key-hashing.js';
 export { HASH_NAMES, type HashName } from './hash/functions.js';
 export { ready, engineInfo, type Engine } from './engine/engines.js';
 export {
@@ -71,7 +71,7 @@ export {
 } from './ring/coverage.js';
 export * from './hints/index.js';
 export { rackBalance, type NodeShare, type RackBalance } from './plan/balance.js';
-export { equidistantTokens, midpointTokens, placeTokens, TOKEN_SPACE, MAX_NODES_PER_RACK, type Placement } from './plan/tokens.js';
+export { equidistantTokens, midpointTokens, placeTokens, MAX_NODES_PER_RACK, type Placement } from './plan/tokens.js';
 export { diffPeers, countMovedKeys, type KeyBatch, type PoolDiff, type RackDiff, type RangeMove, type RackKeyMoves } from './plan/diff.js';
 export {
   planNew,

@@ -30,10 +30,12 @@ const COMMANDS: readonly Command[] = [
   serveSeedsCommand,
 ];
 
+// Two spaces after the longest command name, as in every other help table.
+const nameWidth = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
 const usage = `usage: dynoring <command> [options] FILE...
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(12)}${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(nameWidth)}${c.summary}`).join('\n')}
 
 FILE is a node's dynomite.yml, or a file of seed strings
 ('host:port:rack:dc:tokens [name]', one per line). Several files are merged

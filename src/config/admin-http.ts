@@ -7,7 +7,7 @@
  * bare LF line ends and trailing spaces, which Node's strict parser rejects.
  */
 import { connect } from 'node:net';
-import { TopologySourceError } from '../errors.js';
+import { ConfigError, TopologySourceError } from '../errors.js';
 import { endpointKey, parsePort, type Peer } from '../ring/peer.js';
 import { parseClusterDescribe } from './cluster-describe.js';
 import { parseDynomiteManager, type DynomiteManagerOptions, type DynomiteManagerTopology } from './dynomite-manager.js';
@@ -60,7 +60,8 @@ const UNREACHABLE = new Set([
  * closes or `Content-Length` bytes have arrived. Any status is returned;
  * callers decide what a non-200 means.
  *
- * @throws {TypeError} for a malformed URL or path, and for `path === '/'`:
+ * @throws {ConfigError} for a malformed URL (it usually comes from the user).
+ * @throws {TypeError} for a URL that is not a string, a malformed path, and for `path === '/'`:
  *   a Dynomite admin port answers `/` by replaying the previous request's
  *   command (which can re-apply `/state/standby`).
  * @throws {TopologySourceError} `SourceUnreachable`, `SourceTimeout`, or
@@ -177,10 +178,11 @@ function parseHead(all: Buffer): { status: number; headers: Record<string, strin
 
 /** `http://host:port`, `host:port` or `host` (a trailing `/` allowed); IPv6 in brackets. */
 function parseAdminUrl(url: string, defaultPort: number): { host: string; port: number; base: string } {
-  const m = typeof url === 'string' ? /^(?:http:\/\/)?(\[[^\]\s/]+\]|[^:/\s[\]@?#]+)(?::([0-9]+))?\/?$/i.exec(url) : null;
+  if (typeof url !== 'string') throw new TypeError(`url must be a string such as 'http://host:port', got ${typeof url}`);
+  const m = /^(?:http:\/\/)?(\[[^\]\s/]+\]|[^:/\s[\]@?#]+)(?::([0-9]+))?\/?$/i.exec(url);
   const port = m && (m[2] === undefined ? defaultPort : parsePort(m[2]));
   if (!m || port === undefined || port === null) {
-    throw new TypeError(
+    throw new ConfigError(
       `invalid url ${JSON.stringify(url)}: expected http://host:port, host:port or host (IPv6 in brackets), with no path`,
     );
   }

@@ -119,11 +119,13 @@ export function mergeNodeConfigs(input: readonly NodeConfig[]): MergedConfig {
   const byEndpoint = new Map<string, { decl: PeerDeclaration; index: number }>();
   const decls: PeerDeclaration[] = [];
   const origins: ConfigLocation[][] = [];
-  const conflicts = new Map<string, StatedValue[]>();
+  const conflicts = new Map<string, { endpoint: string; field: 'tokens' | 'rack' | 'dc'; values: StatedValue[] }>();
 
-  for (const node of nodes) {
+  nodes.forEach((node, file) => {
     for (const decl of node.peers) {
-      const key = endpointKey(decl.endpoint);
+      const endpoint = endpointKey(decl.endpoint);
+      // A wildcard address left unresolved names no one node: two files on 0.0.0.0:8101 are two nodes, not one.
+      const key = isWildcardHost(decl.endpoint.host) ? `${endpoint}\u0000${file}` : endpoint;
       const seen = byEndpoint.get(key);
       if (!seen) {
         byEndpoint.set(key, { decl, index: decls.length });
@@ -137,17 +139,14 @@ export function mergeNodeConfigs(input: readonly NodeConfig[]): MergedConfig {
         const b = field === 'tokens' ? decl.tokens.join(',') : decl[field];
         if (a === b) continue;
         const id = `${key}\u0000${field}`;
-        const values = conflicts.get(id) ?? [{ value: a, where: seen.decl.where }];
-        values.push({ value: b, where: decl.where });
-        conflicts.set(id, values);
+        const conflict = conflicts.get(id) ?? { endpoint, field, values: [{ value: a, where: seen.decl.where }] };
+        conflict.values.push({ value: b, where: decl.where });
+        conflicts.set(id, conflict);
       }
     }
-  }
-
-  const disagreements: Disagreement[] = [...conflicts].map(([id, values]) => {
-    const [endpoint, field] = id.split('\u0000') as [string, 'tokens' | 'rack' | 'dc'];
-    return { kind: 'PeerMismatch', endpoint, field, values };
   });
+
+  const disagreements: Disagreement[] = [...conflicts.values()].map((c) => ({ kind: 'PeerMismatch', ...c }));
   const settings = {
     hash: settingOf(nodes, 'hash', 'hash', disagreements),
     hash_tag: settingOf(nodes, 'hashTag', 'hash_tag', disagreements),

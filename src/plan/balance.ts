@@ -4,6 +4,7 @@
  * owns `(token[i-1], token[i]]`), never from sampled keys.
  */
 import { Continuum } from '../ring/continuum.js';
+import { TOKEN_SPACE } from '../ring/token.js';
 import { endpointKey, type Peer } from '../ring/peer.js';
 import type { RackId } from '../ring/topology.js';
 
@@ -33,7 +34,6 @@ export interface RackBalance extends RackId {
   ratio: number | undefined;
 }
 
-const SPACE = 2 ** 32;
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -54,7 +54,7 @@ export function rackBalance(peers: readonly Peer[]): RackBalance[] {
       .sort((a, b) => (order.get(a.index) ?? Infinity) - (order.get(b.index) ?? Infinity) || a.index - b.index)
       .map((p) => {
         const share = owned.get(p.index) ?? 0;
-        return { peer: p.index, endpoint: endpointKey(p.endpoint), owned: share * SPACE, share };
+        return { peer: p.index, endpoint: endpointKey(p.endpoint), owned: share * TOKEN_SPACE, share };
       });
     const shares = nodes.map((n) => n.share);
     const mean = 1 / nodes.length;

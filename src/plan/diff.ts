@@ -8,7 +8,7 @@ import { Continuum } from '../ring/continuum.js';
 import { endpointKey, type Peer } from '../ring/peer.js';
 import { Topology, type RackId } from '../ring/topology.js';
 import { groupByRack, rackBalance, type RackBalance } from './balance.js';
-import { TOKEN_SPACE } from './tokens.js';
+import { TOKEN_SPACE } from '../ring/token.js';
 
 /** A range of tokens `(start, end]` (modulo 2^32) that changes owner. */
 export interface RangeMove {

@@ -86,7 +86,7 @@ export interface NewPlanOptions {
 }
 
 /** The defaults of {@link NewPlanOptions}, the server's own where it has one. */
-export const NEW_PLAN_DEFAULTS = {
+export const NEW_PLAN_DEFAULTS = Object.freeze({
   peerPort: 8101,
   clientPort: 8102,
   statsPort: 22222,
@@ -97,7 +97,7 @@ export const NEW_PLAN_DEFAULTS = {
   writeConsistency: 'DC_ONE',
   pool: 'dyn_o_mite',
   seedProvider: 'simple',
-} as const satisfies Omit<Required<NewPlanOptions>, 'racks' | 'nodesPerRack' | 'hosts' | 'hashTag'>;
+}) satisfies Omit<Required<NewPlanOptions>, 'racks' | 'nodesPerRack' | 'hosts' | 'hashTag'>;
 
 /**
  * A new cluster: `nodesPerRack` equidistant tokens, `floor(i · 2^32 / n)`,

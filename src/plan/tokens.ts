@@ -9,9 +9,7 @@
  * a lone token owns all `space`.
  */
 import { PlanError } from '../errors.js';
-
-/** The size of the token space. */
-export const TOKEN_SPACE = 2 ** 32;
+import { TOKEN_SPACE } from '../ring/token.js';
 
 /** The most nodes per rack a plan takes (`i · 2^32` stays exact in a double well past it). */
 export const MAX_NODES_PER_RACK = 65_536;

@@ -2,9 +2,7 @@ import { NoTargetsError } from '../errors.js';
 import { checkEngine, kernelFor, type Engine } from '../engine/engines.js';
 import { layoutFor, type ContinuumData } from '../engine/kernel.js';
 import type { Peer } from './peer.js';
-import { MAX_TOKEN, describe } from './token.js';
-
-const SPACE = 2 ** 32;
+import { MAX_TOKEN, TOKEN_SPACE, describe } from './token.js';
 
 /** Checks a token given at run time (not from config) and names what is wrong. */
 export function checkToken(token: unknown): number {
@@ -92,10 +90,10 @@ export class Continuum {
     const owned = new Map<number, number>();
     const { tokens, peers } = this.data;
     for (let i = 0; i < tokens.length; i++) {
-      const arc = i === 0 ? SPACE - tokens[tokens.length - 1]! + tokens[0]! : tokens[i]! - tokens[i - 1]!;
+      const arc = i === 0 ? TOKEN_SPACE - tokens[tokens.length - 1]! + tokens[0]! : tokens[i]! - tokens[i - 1]!;
       owned.set(peers[i]!, (owned.get(peers[i]!) ?? 0) + arc);
     }
-    for (const [peer, arc] of owned) owned.set(peer, arc / SPACE);
+    for (const [peer, arc] of owned) owned.set(peer, arc / TOKEN_SPACE);
     return owned;
   }
 

@@ -42,6 +42,22 @@ export function keyHashing(options: HashOptions = {}): KeyHashing & { hash: Hash
   return { hash, hashTag: tag, hashId: id, tagOpen: tag.charCodeAt(0), tagClose: tag.charCodeAt(1) };
 }
 
+/**
+ * Whether `key`'s hash tag is present and empty (`x{}1`, or `{}` itself, with
+ * tag `{}`), found as the kernels find it: the first opening character, then
+ * the first closing one after it. Such a key hashes zero bytes, and a
+ * Dynomite node coordinating it crashes (SIGSEGV) once the cluster has two
+ * racks or datacenters; on one rack it is stored only on the coordinator's
+ * data store. `false` without a tag.
+ */
+export function hasEmptyHashTag(key: string | Uint8Array, hashTag: string | undefined): boolean {
+  if (hashTag === undefined) return false;
+  const close = hashTag.charCodeAt(1);
+  // The tag characters are ASCII, so they are adjacent in the string exactly when they are in its UTF-8 bytes.
+  const at = typeof key === 'string' ? key.indexOf(hashTag[0]!) : key.indexOf(hashTag.charCodeAt(0));
+  return at >= 0 && (typeof key === 'string' ? key.charCodeAt(at + 1) : key[at + 1]) === close;
+}
+
 const encoder = new TextEncoder();
 
 // Strings are encoded into one reused buffer: a fresh Uint8Array per key costs

@@ -3,6 +3,9 @@ import { ConfigError, type ConfigLocation } from '../errors.js';
 /** The largest token: tokens are unsigned 32-bit integers. */
 export const MAX_TOKEN = 0xffff_ffff;
 
+/** The size of the token space, `2^32`: the length of the whole ring, of which every range is a part. */
+export const TOKEN_SPACE = MAX_TOKEN + 1;
+
 const DECIMAL = /^[0-9]+$/;
 
 /**

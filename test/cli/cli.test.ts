@@ -56,14 +56,14 @@ function sharesByRack(stdout: string): Map<string, number[]> {
   for (const line of stdout.split('\n')) {
     const header = /^datacenter (\S+), rack (\S+):/.exec(line);
     if (header) racks.set((current = `${header[1]}/${header[2]}`), []);
-    const share = /\s(\d+\.\d{2})%$/.exec(line);
+    const share = /\s(\d+\.\d{4})%$/.exec(line);
     if (share && current) racks.get(current)!.push(Number(share[1]));
   }
   return racks;
 }
 
 describe('dynoring ring', () => {
-  it('shows every rack, peer and token of the example cluster, each rack summing to 100%', async () => {
+  it('shows every rack, peer and token of the example cluster, each rack summing to 100%, shares with four decimals as plan and diff print them', async () => {
     const r = await dynoring('ring', CLUSTER);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -71,14 +71,14 @@ describe('dynoring ring', () => {
     for (const rack of ['us-east-1a', 'us-east-1b', 'us-east-1c'])
       expect(r.stdout).toContain(`datacenter us-east-1, rack ${rack}: 3 peers, 3 tokens`);
     expect(r.stdout).toMatch(/^ {2}PEER +ENDPOINT +NAME +TOKENS +SHARE$/m);
-    expect(r.stdout).toMatch(/^ {2}0\* +10\.20\.1\.11:8101 +0 +33\.33%$/m);
-    expect(r.stdout).toMatch(/^ {2}8 +10\.20\.3\.13:8101 +dyn-c3 +2863311530 +33\.33%$/m);
+    expect(r.stdout).toMatch(/^ {2}0\* +10\.20\.1\.11:8101 +0 +33\.3333%$/m);
+    expect(r.stdout).toMatch(/^ {2}8 +10\.20\.3\.13:8101 +dyn-c3 +2863311530 +33\.3333%$/m);
     expect(r.stdout).toContain('* local node');
     const shares = sharesByRack(r.stdout);
     expect([...shares.keys()]).toEqual(['us-east-1/us-east-1a', 'us-east-1/us-east-1b', 'us-east-1/us-east-1c']);
     for (const [rack, list] of shares) {
       expect(list, rack).toHaveLength(3);
-      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.02);
+      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.0002);
     }
   });
 
@@ -98,7 +98,7 @@ describe('dynoring ring', () => {
       "  ! overlapping token: peers 4 (10.20.2.12:8101) and 5 (10.20.2.13:8101) both claim token 1431655765 in rack 'us-east-1b'",
     );
     for (const [rack, list] of sharesByRack(overlap.stdout)) {
-      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.02);
+      expect(Math.abs(list.reduce((a, b) => a + b, 0) - 100), rack).toBeLessThanOrEqual(0.0002);
     }
     const empty = await dynoring('ring', EMPTY_RACK);
     expect(empty.code).toBe(0);
@@ -340,6 +340,15 @@ describe('bad input: a message naming the file (and line), exit 2, no stack trac
     });
   }
 
+  it('reports a malformed --live url as bad input, not as a bug', async () => {
+    const r = await dynoring('ring', '--live', 'h:99999');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'dynoring: invalid url "h:99999": expected http://host:port, host:port or host (IPv6 in brackets), with no path\n',
+    );
+    expectNoStack(r);
+  });
+
   it('reports the first bad file when one of several is bad', async () => {
     const r = await dynoring('validate', CLUSTER, join(scratch, 'missing-too.yml'));
     expect(r.code).toBe(2);
@@ -419,6 +428,22 @@ describe('dynoring route', () => {
     }
   });
 
+  it('warns on stderr, one line each, about keys whose hash tag is empty, and still routes them', async () => {
+    const r = await dynoring('route', CLUSTER, '--', 'x{}1', 'user:{42}', '{}');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^x\{\}1 +0 /m);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual(
+      ['x{}1', '{}'].map((key) =>
+        expect.stringMatching(
+          new RegExp(
+            `^warning: key "${key.replace(/[{}]/g, '\\$&')}" has an empty hash tag \\(\\{\\}\\).*crashes \\(SIGSEGV\\) on two or more racks`,
+          ),
+        ),
+      ),
+    );
+    expect((await dynoring('route', CLUSTER, 'user:{42}')).stderr).toBe('');
+  });
+
   it('exits 1 and shows - for a rack with no tokens', async () => {
     const r = await dynoring('route', EMPTY_RACK, 'user:42');
     expect(r.code).toBe(1);
@@ -451,6 +476,26 @@ describe('usage', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^usage: dynoring <command>/);
     for (const command of ['ring', 'validate', 'route']) expect(r.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
+  });
+
+  it('lines every command summary up two spaces after the longest command name', async () => {
+    const rows = (await dynoring('--help')).stdout.split('Commands:\n')[1]!.split('\n\n')[0]!.split('\n');
+    const names = rows.map((row) => /^ {2}(\S+)/.exec(row)![1]!);
+    expect(names).toContain('serve-seeds');
+    const column = Math.max(...names.map((n) => n.length)) + 4;
+    for (const row of rows) expect(row, row).toMatch(new RegExp(`^ {2}\\S+ {2,}\\S`));
+    expect(new Set(rows.map((row) => row.search(/(?<=\S {2,})\S/)))).toEqual(new Set([column]));
+  });
+
+  it('plan --help gives each consistency option its own default and lists the values as applying to both', async () => {
+    const help = (await dynoring('plan', '--help')).stdout;
+    expect(help).toContain(
+      '  --read-consistency L   read_consistency (default DC_ONE)\n' +
+        '  --write-consistency L  write_consistency (default DC_ONE)\n' +
+        '                         (for both, L is one of DC_ONE, DC_QUORUM,\n' +
+        '                         DC_SAFE_QUORUM, DC_EACH_SAFE_QUORUM)\n',
+    );
+    for (const level of lib.CONSISTENCIES) expect(help).toContain(level);
   });
 
   it.each(['ring', 'validate', 'route'])('%s --help prints that command’s usage and exits 0', async (command) => {
@@ -496,6 +541,25 @@ describe('config sources', () => {
       ['WildcardMatched', '192.168.7.10:8101'],
       ['WildcardMatched', '192.168.7.20:8101'],
     ]);
+  });
+
+  it('validates two single-node files on the same unmatched wildcard address as two nodes, warnings in the JSON only', async () => {
+    const other = scratchFile('east-2.yml', readFileSync(PAIR[0]!, 'utf8').replace("tokens: '2147483648'", "tokens: '0'"));
+    const text = await dynoring('validate', PAIR[0]!, other);
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain('disagree');
+    expect(text.stdout.match(/^warning: .*dyn_listen 0\.0\.0\.0:8101 is a wildcard address and cannot be matched/gm)).toHaveLength(2);
+    expect(text.stdout).toMatch(/OK: 3 peers in 2 racks of 2 datacenters, 3 tokens; every rack has a usable ring \(2 warnings\)\n$/);
+    const json = await dynoring('validate', '--json', PAIR[0]!, other);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('');
+    const findings = JSON.parse(json.stdout);
+    expect(findings.problems).toEqual([]);
+    expect(findings.warnings.map((w: { kind: string; at: { file: string } }) => [w.kind, w.at.file])).toEqual([
+      ['WildcardUnmatched', PAIR[0]],
+      ['WildcardUnmatched', other],
+    ]);
+    expect((await dynoring('validate', '--json', ...PAIR)).stderr).toBe('');
   });
 
   it('ring and route never show 0.0.0.0 as an owner without saying why', async () => {

@@ -200,7 +200,7 @@ describe('--live', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^4 peers in 2 racks of 1 datacenter, 4 tokens/);
     expect(r.stdout).toContain('datacenter dc1, rack r2: 2 peers, 2 tokens; max/mean 1.000000');
-    expect(r.stdout).toMatch(/^ {2}0\* +127\.0\.0\.1:20002 +0 +50\.00%$/m);
+    expect(r.stdout).toMatch(/^ {2}0\* +127\.0\.0\.1:20002 +0 +50\.0000%$/m);
     expect(adminRequests.slice(before)).toEqual(['GET /cluster_describe HTTP/1.0']);
   });
 

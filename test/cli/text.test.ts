@@ -1,13 +1,18 @@
 /** The small renderings the CLI, the report and the page share (src/cli/text.ts). */
 import { describe, expect, it } from 'vitest';
-import { esc, percent, plural } from '../../src/cli/text.js';
+import { esc, percent, plural, ratio, SHARE_DIGITS } from '../../src/cli/text.js';
 
 describe('text helpers', () => {
-  it('percent: two decimals by default, as ring shows shares; more where moves are exact to a token', () => {
+  it('percent: two decimals by default, as the report page shows shares; SHARE_DIGITS (4) wherever the CLI prints a share', () => {
     expect(percent(1 / 3)).toBe('33.33%');
     expect(percent(1 / 3, 4)).toBe('33.3333%');
     expect(percent(715827883 / 2 ** 32, 4)).toBe('16.6667%');
     expect(percent(1, 0)).toBe('100%');
+    expect(SHARE_DIGITS).toBe(4);
+  });
+
+  it('ratio: six decimals, or what to show for a rack without tokens', () => {
+    expect([ratio(1), ratio(2 / 3), ratio(undefined), ratio(undefined, 'no tokens')]).toEqual(['1.000000', '0.666667', '—', 'no tokens']);
   });
 
   it('plural and esc', () => {

@@ -85,8 +85,14 @@ describe('requestAdmin and fetchClusterDescribe', () => {
     expect(() => requestAdmin('127.0.0.1:1', '/')).toThrow(TypeError);
     expect(() => requestAdmin('127.0.0.1:1', 'info')).toThrow(TypeError);
     expect(() => requestAdmin('127.0.0.1:1', '/a b')).toThrow(TypeError);
-    expect(() => requestAdmin('https://h:1', '/info')).toThrow(/invalid url/);
-    expect(() => requestAdmin('h:1/x', '/info')).toThrow(/invalid url/);
+  });
+
+  it('refuses a malformed url with a ConfigError naming it', () => {
+    for (const url of ['https://h:1', 'h:1/x', 'h:99999', 'a b']) {
+      expect(() => requestAdmin(url, '/info')).toThrow(ConfigError);
+      expect(() => requestAdmin(url, '/info')).toThrow(`invalid url ${JSON.stringify(url)}`);
+    }
+    expect(() => requestAdmin(42 as unknown as string, '/info')).toThrow(TypeError);
   });
 
   it('reports a refused connection as SourceUnreachable', async () => {

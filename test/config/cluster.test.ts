@@ -86,6 +86,24 @@ describe('a wildcard dyn_listen', () => {
     expect(describeConfigNote(notes[0]!)).toContain('several seeds that match it (192.168.7.10:8101, 192.168.7.11:8101)');
   });
 
+  it('left unmatched in several files keeps each file its own peer: one wildcard address is not one node', () => {
+    const other = { file: 'east-2.yml', text: EAST.text.replace("tokens: '2147483648'", "tokens: '0'") };
+    const { config, topology, notes, drift } = loadCluster([EAST, other]);
+    expect(notes.map((n) => [n.kind, n.where.file])).toEqual([
+      ['WildcardUnmatched', EAST.file],
+      ['WildcardUnmatched', other.file],
+    ]);
+    expect(drift).toEqual([]);
+    expect(config.disagreements).toEqual([]);
+    const wildcards = config.peers.filter((p) => p.endpoint.host === '0.0.0.0');
+    expect(wildcards.map((p) => [p.tokens, p.isLocal])).toEqual([
+      [[2147483648], true],
+      [[0], false],
+    ]);
+    expect(config.origins[wildcards[1]!.index]).toEqual([{ file: other.file, line: lineOf(other, 'tokens:') }]);
+    expect(checkTokenCoverage(topology.peers)).toEqual([]);
+  });
+
   it('in IPv6 (::) is matched the same way', () => {
     const east = { ...EAST, text: EAST.text.replace('0.0.0.0:8101', "'[::]:8101'") };
     const { notes, config } = loadCluster([east, WEST]);

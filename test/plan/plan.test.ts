@@ -9,6 +9,7 @@ import {
   equidistantTokens,
   formatFloridaSeeds,
   loadCluster,
+  NEW_PLAN_DEFAULTS,
   mergeNodeConfigs,
   parseDynomiteYaml,
   planAdd,
@@ -114,6 +115,13 @@ describe('planNew', () => {
 
   it('round-trips every size of ring it plans', () => {
     for (const n of [1, 2, 5, 16]) expectConsistent(planNew({ racks: TWO_RACKS.slice(0, 1), nodesPerRack: n, hosts: hosts(n) }));
+  });
+
+  it('keeps its defaults frozen, so no caller can change what later plans get', () => {
+    expect(Object.isFrozen(NEW_PLAN_DEFAULTS)).toBe(true);
+    expect(() => Object.assign(NEW_PLAN_DEFAULTS, { peerPort: 9999 })).toThrow(TypeError);
+    const plan = planNew({ racks: TWO_RACKS.slice(0, 1), nodesPerRack: 1, hosts: hosts(1) });
+    expect(plan.nodes[0]!.peer.endpoint.port).toBe(8101);
   });
 
   it('refuses wrong host counts, repeated hosts and bad settings, naming what is wrong', () => {

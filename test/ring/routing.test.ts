@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HASH_NAMES, Topology, hash, type HashName } from '../../src/index.js';
+import { HASH_NAMES, Topology, hash, hasEmptyHashTag, type HashName } from '../../src/index.js';
 import { fromHex, vectors } from '../helpers/vectors.js';
 import { makePeerForTest } from './peers.js';
 import { xorshift } from '../helpers/random.js';
@@ -26,6 +26,37 @@ describe('hash tags match the C server', () => {
       const bytes = new TextEncoder().encode(text);
       for (const name of HASH_NAMES) expect(hash(name, text), `${name} of ${text.length} units`).toBe(hash(name, bytes));
     }
+  });
+});
+
+describe('hasEmptyHashTag', () => {
+  const text = fc.string({ unit: fc.constantFrom('{', '}', 'a', 'é', '𝄞', ':'), maxLength: 16 });
+
+  it('finds the empty tag as the kernels do: such a key hashes as zero bytes, in its string and its UTF-8 form alike', () => {
+    fc.assert(
+      fc.property(text, (key) => {
+        const empty = hasEmptyHashTag(key, '{}');
+        expect(hasEmptyHashTag(new TextEncoder().encode(key), '{}'), key).toBe(empty);
+        if (empty) for (const name of HASH_NAMES) expect(hash(name, key, { hashTag: '{}' }), `${name} ${key}`).toBe(hash(name, ''));
+        expect(hasEmptyHashTag(key, undefined)).toBe(false);
+      }),
+    );
+  });
+
+  it('is true exactly when the first opening character is followed by the closing one', () => {
+    fc.assert(
+      fc.property(
+        text.filter((a) => !a.includes('{')),
+        text,
+        (before, after) => {
+          expect(hasEmptyHashTag(`${before}{}${after}`, '{}')).toBe(true);
+          expect(hasEmptyHashTag(`${before}{a}${after}{}`, '{}')).toBe(false);
+          expect(hasEmptyHashTag(before, '{}')).toBe(false);
+        },
+      ),
+    );
+    expect(['x{}1', '{}', 'x||1'].map((k) => hasEmptyHashTag(k, k.includes('|') ? '||' : '{}'))).toEqual([true, true, true]);
+    expect(['user:{42}', 'a{', 'a}{b}'].map((k) => hasEmptyHashTag(k, '{}'))).toEqual([false, false, false]);
   });
 });
 

@@ -1,13 +1,12 @@
 /** Text and JSON renderings shared by `plan` and `diff`: balance tables and moving ranges. */
 import { TOKEN_SPACE, type PoolDiff, type RackBalance, type RackKeyMoves } from '../../index.js';
 import { formatTable } from '../table.js';
-import { percent as percentOf, plural } from '../text.js';
+import { percent as percentOf, plural, ratio, SHARE_DIGITS } from '../text.js';
 
-// Moves and balance are exact to one token in 2^32, so they show four decimals: `12.5000%`.
-const percent = (fraction: number) => percentOf(fraction, 4);
+const percent = (fraction: number) => percentOf(fraction, SHARE_DIGITS);
 
 /** `max/mean 1.000000`, or `no tokens`. */
-export const ratioText = (b: RackBalance) => (b.ratio === undefined ? 'no tokens' : `max/mean ${b.ratio.toFixed(6)}`);
+export const ratioText = (b: RackBalance) => (b.ratio === undefined ? 'no tokens' : `max/mean ${ratio(b.ratio)}`);
 
 /** One table per rack: each node's share, then max/mean. */
 export function renderBalance(balance: readonly RackBalance[], files?: ReadonlyMap<string, string>): string {

@@ -58,8 +58,10 @@ Options for new:
   --hash NAME            hash function (default ${d.hash})
   --hash-tag XY          hash tag, two characters such as {} (default none)
   --data-store NAME      redis or memcache (default ${d.dataStore})
-  --read-consistency L   DC_ONE, DC_QUORUM, DC_SAFE_QUORUM or
-  --write-consistency L  DC_EACH_SAFE_QUORUM (default ${d.readConsistency})
+  --read-consistency L   read_consistency (default ${d.readConsistency})
+  --write-consistency L  write_consistency (default ${d.writeConsistency})
+                         (for both, L is one of DC_ONE, DC_QUORUM,
+                         DC_SAFE_QUORUM, DC_EACH_SAFE_QUORUM)
   --seed-provider NAME   simple (every other node in dyn_seeds) or florida
                          (no dyn_seeds: the nodes poll 'dynoring serve-seeds')
                          (default ${d.seedProvider})

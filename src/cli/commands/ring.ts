@@ -3,7 +3,7 @@ import { checkTokenCoverage, describeCoverageIssue, endpointKey, rackBalance } f
 import { ratioText } from './moves-text.js';
 import type { Command } from '../command.js';
 import { configNotes } from '../describe.js';
-import { percent, plural } from '../text.js';
+import { percent, plural, SHARE_DIGITS } from '../text.js';
 import { EXIT } from '../io.js';
 import { liveHashingHelp, LIVE_HASHING_OPTIONS, liveHashing, loadFilesOrLive, type LoadedConfig } from '../load.js';
 import { formatTable } from '../table.js';
@@ -70,7 +70,7 @@ function renderRing({ config: merged, topology }: LoadedConfig): string {
       endpointKey(p.endpoint),
       p.name ?? '',
       tokenList(p.tokens),
-      continuum.size === 0 ? '-' : percent(shares.get(p.index) ?? 0),
+      continuum.size === 0 ? '-' : percent(shares.get(p.index) ?? 0, SHARE_DIGITS),
     ]);
     const ratio = continuum.size === 0 ? '' : `; ${ratioText(balance.find((b) => b.dc === dc && b.rack === rack)!)}`;
     text += `\ndatacenter ${dc}, rack ${rack}: ${plural(members.length, 'peer')}, ${plural(continuum.size, 'token')}${ratio}\n`;

@@ -1,5 +1,5 @@
 /** `dynoring route`: which peer of each rack owns each key. */
-import { describeCoverageIssue, endpointKey, type Peer, type RackId, type Topology } from '../../index.js';
+import { describeCoverageIssue, endpointKey, hasEmptyHashTag, type Peer, type RackId, type Topology } from '../../index.js';
 import type { Command } from '../command.js';
 import { configNotes } from '../describe.js';
 import { UsageError } from '../../errors.js';
@@ -19,7 +19,9 @@ murmur) and shows every replica a write of it goes to, as the local node
     index among its datacenter's racks sorted by name, modulo the remote
     datacenter's rack count) and its owner there, then the datacenter's
     other racks in the order the server fails over to them.
-Keys are hashed as their UTF-8 bytes.
+Keys are hashed as their UTF-8 bytes. A key whose hash tag is empty (x{}1
+with hash_tag {}) gets a warning on stderr: it crashes the node that
+coordinates it on two or more racks or datacenters.
 
 With one file, the keys follow it. To merge several files, or for a key
 that starts with '-', put the keys after '--'.
@@ -62,6 +64,12 @@ export const routeCommand: Command = {
     const loaded = await loadFilesOrLive('route', files, live, hashing);
     io.err(configNotes(loaded) + note);
     const { topology } = loaded;
+    for (const key of keys.filter((k) => hasEmptyHashTag(k, topology.hashTag)))
+      io.err(
+        `warning: key ${JSON.stringify(key)} has an empty hash tag (${topology.hashTag}), so it hashes zero bytes: a Dynomite node ` +
+          'coordinating it crashes (SIGSEGV) on two or more racks or datacenters, and on one rack stores it only on its own data store; ' +
+          'put the part to hash between the tag characters\n',
+      );
     const dc = (args.values.dc as string | undefined) ?? topology.localDc;
     const known = topology.datacenters();
     if (!known.includes(dc)) throw new UsageError(`unknown datacenter '${dc}' for --dc; the files name: ${known.join(', ')}`, 'route');

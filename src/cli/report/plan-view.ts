@@ -31,9 +31,8 @@ export function planView(lib: DynoringLib, before: readonly ReportFile[], after:
   const CY = 170;
   const OUTER = 112 + 36 / 2 + 6;
   const endpointText = lib.endpointKey;
-  const { esc } = deps.text;
-  const percent = (f: number) => `${(f * 100).toFixed(4)}%`;
-  const ratio = (r: number | undefined) => (r === undefined ? '—' : r.toFixed(6));
+  const { esc, ratio } = deps.text;
+  const percent = (f: number) => deps.text.percent(f, 4);
   const at = (token: number) => {
     const a = (token / SPACE) * 2 * Math.PI;
     return `${(CX + OUTER * Math.sin(a)).toFixed(2)} ${(CY - OUTER * Math.cos(a)).toFixed(2)}`;

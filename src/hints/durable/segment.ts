@@ -9,6 +9,7 @@
  */
 import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DurableStoreError } from '../../errors.js';
 import { CREATE, FILE_MODE, isErrno, openStoreFile, READ, syncDir, UPDATE } from './fs-util.js';
 import {
   encodeFileHeader,
@@ -364,8 +365,11 @@ export class Segment {
       while (done < buf.length) {
         const { bytesRead } = await handle.read(buf, done, buf.length - done, position + done);
         if (bytesRead === 0)
-          throw new Error(
-            `${this.path}: file ends at ${position + done}, expected ${position + buf.length} bytes; was it modified by another program?`,
+          throw new DurableStoreError(
+            'Damaged',
+            `${this.path}: file ends at ${position + done}, expected ${position + buf.length} bytes: another program truncated it while the store was open; ` +
+              'stop that program, then close and reopen the store, which keeps every intact record and sets the rest aside',
+            this.path,
           );
         done += bytesRead;
       }

@@ -3,35 +3,30 @@
  * rack before and after, the moving ranges Node computes, and the balance.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diffPeers, planDouble, planNew, type PoolPlan } from '../../../src/index.js';
-import { launchChromium, type Chromium } from '../../helpers/chromium.js';
+import { CHROMIUM_PROGRAM } from '../../helpers/chromium.js';
 import { builtFile, SCREENSHOTS } from '../../helpers/dist.js';
-import { serve, type StaticServer } from '../../helpers/http-server.js';
 import { hosts, TWO_RACKS } from '../../helpers/plans.js';
+import { available } from '../../helpers/programs.js';
+import { useReportPages } from '../../helpers/report-pages.js';
 
+const HAVE_CHROMIUM = available(import.meta.url, CHROMIUM_PROGRAM);
 const run = promisify(execFile);
-let dir: string;
-let chromium: Chromium | undefined;
-let server: StaticServer | undefined;
 let before: PoolPlan;
 let after: PoolPlan;
 
-const write = (plan: PoolPlan, sub: string) => {
-  mkdirSync(join(dir, sub));
-  return plan.nodes.map((n) => {
-    writeFileSync(join(dir, sub, n.file), n.text);
-    return join(dir, sub, n.file);
-  });
-};
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dynoring-plan-report-'));
+const pages = useReportPages('dynoring-plan-report-', async (dir) => {
+  const write = (plan: PoolPlan, sub: string) => {
+    mkdirSync(join(dir, sub));
+    return plan.nodes.map((n) => {
+      writeFileSync(join(dir, sub, n.file), n.text);
+      return join(dir, sub, n.file);
+    });
+  };
   before = planNew({ racks: TWO_RACKS, nodesPerRack: 3, hosts: hosts(6, '10.0.0.') });
   after = planDouble(
     before.nodes.map((n) => ({ text: n.text, file: n.file })),
@@ -41,24 +36,16 @@ beforeAll(async () => {
   const out = join(dir, 'plan.html');
   const { stdout } = await run(process.execPath, [builtFile('cli.js'), 'report', '-o', out, ...old, '--', ...now]);
   expect(stdout).toMatch(/: 12 peers in 2 racks, no problems\n$/);
-  server = await serve({ '/plan.html': { type: 'text/html', body: readFileSync(out, 'utf8') } });
-  chromium = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  return { 'plan.html': readFileSync(out, 'utf8') };
 });
 
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-describe('dynoring report: the plan view', () => {
+describe.skipIf(!HAVE_CHROMIUM)('dynoring report: the plan view', () => {
   it('draws each rack before and after with the moving ranges and the balance', async () => {
-    const page = await chromium!.context.newPage();
+    const page = await pages.chromium!.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     try {
-      await page.goto(`${server!.url}/plan.html`);
+      await page.goto(`${pages.server!.url}/plan.html`);
       await page.waitForSelector('html[data-ready]', { timeout: 20_000 });
       expect(await page.getAttribute('html', 'data-ready')).toBe('true');
       expect(await page.textContent('.plan-fraction')).toBe('50.0000%');

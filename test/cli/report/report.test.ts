@@ -4,20 +4,18 @@
  * a config updates the rings. Screenshots go to test-results/browser/.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mergeNodeConfigs, parseConfigFile, Topology } from '../../../src/index.js';
 import { bundleExpression, prepareBrowserBundle } from '../../../src/cli/report/render-html.js';
-import { CHROMIUM_PROGRAM, launchChromium, type Chromium } from '../../helpers/chromium.js';
+import { CHROMIUM_PROGRAM } from '../../helpers/chromium.js';
 import { available } from '../../helpers/programs.js';
 import { bigCluster, EMPTY_RACK_NODE, PASTED_OVERLAP } from '../../helpers/configs.js';
 import { builtFile, SCREENSHOTS } from '../../helpers/dist.js';
-import { serve, type StaticServer } from '../../helpers/http-server.js';
+import { useReportPages } from '../../helpers/report-pages.js';
 
 const HAVE_CHROMIUM = available(import.meta.url, CHROMIUM_PROGRAM);
 const run = promisify(execFile);
@@ -26,9 +24,6 @@ const WILDCARD_PAIR = ['test/fixtures/config/wildcard-east.yml', 'test/fixtures/
 const repo = new URL('../../../', import.meta.url);
 const big = bigCluster();
 
-let dir: string;
-let chromium: Chromium | undefined;
-let server: StaticServer | undefined;
 const written: Record<string, { stdout: string; html: string }> = {};
 
 /** Runs the built CLI from the repository root. */
@@ -51,10 +46,10 @@ function nodeShares(files: string[]): Map<string, string[]> {
 
 /** Opens a generated report and waits until it has drawn (or says why it could not). */
 async function open(name: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await chromium!.context.newPage();
+  const page = await pages.chromium!.context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
-  await page.goto(`${server!.url}/${name}`);
+  await page.goto(`${pages.server!.url}/${name}`);
   await page.waitForSelector('html[data-ready]', { timeout: 20_000 });
   const ready = await page.getAttribute('html', 'data-ready');
   if (ready !== 'true') throw new Error(`the report did not start: ${await page.textContent('#status')} ${errors.join('; ')}`);
@@ -74,9 +69,8 @@ async function rackCard(page: Page, dc: string, rack: string) {
   };
 }
 
-beforeAll(async () => {
+const pages = useReportPages('dynoring-report-', async (dir) => {
   builtFile('browser.js');
-  dir = await mkdtemp(join(tmpdir(), 'dynoring-report-'));
   writeFileSync(join(dir, 'seeds-64.txt'), big.seeds);
   writeFileSync(join(dir, 'new-node.yml'), EMPTY_RACK_NODE);
   const reports: [string, string[]][] = [
@@ -89,15 +83,7 @@ beforeAll(async () => {
     const { stdout } = await cli('report', ...files, '-o', out);
     written[name] = { stdout, html: readFileSync(out, 'utf8') };
   }
-  server = await serve(Object.fromEntries(Object.entries(written).map(([name, w]) => [`/${name}`, { type: 'text/html', body: w.html }])));
-  chromium = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  return Object.fromEntries(Object.entries(written).map(([name, w]) => [name, w.html]));
 });
 
 describe.skipIf(!HAVE_CHROMIUM)('dynoring report', () => {
@@ -121,18 +107,18 @@ describe.skipIf(!HAVE_CHROMIUM)('dynoring report', () => {
 
   it('refuses to run without -o, and reports files it cannot read or write', async () => {
     await expect(cli('report', THREE_RACKS)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/no output file/) });
-    await expect(cli('report', THREE_RACKS, '-o', join(dir, 'missing', 'x.html'))).rejects.toMatchObject({
+    await expect(cli('report', THREE_RACKS, '-o', join(pages.dir, 'missing', 'x.html'))).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/x\.html: cannot write the report: its directory does not exist/),
     });
-    await expect(cli('report', 'no/such.yml', '-o', join(dir, 'x.html'))).rejects.toMatchObject({
+    await expect(cli('report', 'no/such.yml', '-o', join(pages.dir, 'x.html'))).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/no\/such\.yml: cannot read the file/),
     });
   });
 
   it('draws 3 racks × 3 nodes with their shares, using WebAssembly and no network', async () => {
-    const before = server!.requests.length;
+    const before = pages.server!.requests.length;
     const { page, errors } = await open('three-racks.html');
     try {
       await page.waitForSelector('html[data-engine]');
@@ -150,7 +136,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dynoring report', () => {
       }
       expect(shares.get('us-east-1/us-east-1c')).toEqual(['33.33%', '23.28%', '43.38%']);
       await page.screenshot({ path: join(SCREENSHOTS, 'report-3x3.png'), fullPage: true });
-      expect(server!.requests.slice(before)).toEqual(['/three-racks.html']);
+      expect(pages.server!.requests.slice(before)).toEqual(['/three-racks.html']);
       expect(errors).toEqual([]);
     } finally {
       await page.close();
@@ -161,7 +147,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dynoring report', () => {
     const { page, errors } = await open('big.html');
     try {
       expect(await page.textContent('#status')).toBe('2 problems');
-      const shares = nodeShares([join(dir, 'seeds-64.txt'), join(dir, 'new-node.yml')]);
+      const shares = nodeShares([join(pages.dir, 'seeds-64.txt'), join(pages.dir, 'new-node.yml')]);
 
       const a = await rackCard(page, 'dc1', 'rack-a');
       expect(a.rows).toBe(64);
@@ -238,9 +224,9 @@ describe.skipIf(!HAVE_CHROMIUM)('dynoring report', () => {
   });
 
   it('has drawn by the load event, so a plain screenshot never catches "Loading…"', async () => {
-    const page = await chromium!.context.newPage();
+    const page = await pages.chromium!.context.newPage();
     try {
-      await page.goto(`${server!.url}/three-racks.html`, { waitUntil: 'load' });
+      await page.goto(`${pages.server!.url}/three-racks.html`, { waitUntil: 'load' });
       // No waiting: whatever the page shows at its load event.
       const shown = await page.evaluate(() => ({
         ready: document.documentElement.dataset.ready,

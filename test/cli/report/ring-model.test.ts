@@ -8,8 +8,10 @@ import * as lib from '../../../src/index.js';
 import { peerColours } from '../../../src/cli/report/palette.js';
 import { buildRingModel, type RingModel } from '../../../src/cli/report/ring-model.js';
 import { ringSvg } from '../../../src/cli/report/ring-svg.js';
-import { TEXT } from '../../../src/cli/text.js';
+import { planView } from '../../../src/cli/report/plan-view.js';
+import { TEXT, type TextHelpers } from '../../../src/cli/text.js';
 import { bigCluster, EMPTY_RACK_NODE } from '../../helpers/configs.js';
+import { hosts, TWO_RACKS } from '../../helpers/plans.js';
 
 const SPACE = 2 ** 32;
 
@@ -140,5 +142,35 @@ describe('the ring drawing', () => {
     const one = model('10.0.0.1:8101:r:dc:0\n').racks[0]!;
     const three = model('10.0.0.1:8101:r:dc:0\n10.0.0.2:8101:r:dc:9\n10.0.0.3:8101:r:dc:99\n').racks[0]!;
     expect(height(ringSvg(one, peerColours(1), TEXT))).toBeLessThan(height(ringSvg(three, peerColours(3), TEXT)));
+  });
+});
+
+describe('the plan view', () => {
+  const files = (plan: lib.PoolPlan) => plan.nodes.map((n) => ({ file: n.file, text: n.text }));
+  const before = lib.planNew({ racks: TWO_RACKS, nodesPerRack: 3, hosts: hosts(6, '10.0.0.') });
+  const after = lib.planDouble(files(before), hosts(6, '10.0.1.'));
+  const view = (text: TextHelpers) =>
+    fromSource(planView)(lib, files(before), files(after), {
+      buildRingModel: fromSource(buildRingModel),
+      ringSvg: fromSource(ringSvg),
+      peerColours: fromSource(peerColours),
+      text,
+    });
+
+  it('renders shares with four decimals and ratios with six, through the page’s own text helpers', () => {
+    const html = view(TEXT);
+    expect(html).toContain('<b class="plan-fraction">50.0000%</b>');
+    expect(html).toContain('<td class="num">16.6667%</td>');
+    expect(html).toContain('<td class="num">1.000000</td>');
+    // Helpers that render differently change every number the view shows: it has no renderings of its own.
+    const marked = view({
+      ...TEXT,
+      percent: (share, digits) => `P${TEXT.percent(share, digits)}`,
+      ratio: (r, none) => `R${TEXT.ratio(r, none)}`,
+    });
+    expect(marked).toContain('<b class="plan-fraction">P50.0000%</b>');
+    expect(marked).toContain('<td class="num">P16.6667%</td>');
+    expect(marked).toContain('<td class="num">R1.000000</td>');
+    expect(marked).not.toMatch(/[^P\d.]\d+\.\d{4}%/);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DurableHintStore } from '../../../src/durable.js';
+import { DurableHintStore, DurableStoreError } from '../../../src/durable.js';
 import { bytes, text, useTempDirs } from './helpers.js';
 
 const tempDir = useTempDirs();
@@ -142,5 +142,22 @@ describe('damage after open', () => {
     expect(store.stats()).toMatchObject({ corruptRecords: 1, corruptBytes: 16 + expected[4]!.length, hintCount: 0, bytes: 0 });
     expect(warnings).toEqual([expect.stringMatching(/checksum mismatch on read-back.*skipped it/)]);
     await store.close();
+  });
+
+  it('refuses a drain with a Damaged DurableStoreError naming the file when another program truncated it, and reopening recovers', async () => {
+    const dir = join(await tempDir(), 'hints');
+    await mkdir(dir);
+    await writeFile(join(dir, SEGMENT), original);
+    const store = await DurableHintStore.open(dir, { maxBytes: 0, sync: 'always', now: () => NOW, onWarning: () => undefined });
+    await writeFile(join(dir, SEGMENT), original.subarray(0, ends[5]!));
+    const failure = await store.drain(PEER, async () => undefined).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DurableStoreError);
+    expect(failure).toMatchObject({
+      kind: 'Damaged',
+      path: join(dir, SEGMENT),
+      message: expect.stringMatching(/file ends at \d+.*another program truncated it.*close and reopen the store/),
+    });
+    await store.close();
+    expect((await reopen(original.subarray(0, ends[5]!))).hints).toEqual(expected.slice(0, 6));
   });
 });
