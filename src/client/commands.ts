@@ -168,17 +168,5 @@ function infoOf(command: string): CommandInfo {
   return info;
 }
 
-/** Is `key`'s hash tag present and empty (`x{}1` with tag `{}`), as Dynomite finds tags? */
-export function hasEmptyHashTag(key: Arg, tag: string | undefined): boolean {
-  if (tag === undefined) return false;
-  // The tag characters are ASCII, so their byte positions in UTF-8 and in a
-  // Buffer agree with the string's; only "is the close right after the open" matters.
-  const text = typeof key === 'number' ? String(key) : key;
-  const open = typeof text === 'string' ? text.indexOf(tag[0]!) : text.indexOf(tag.charCodeAt(0));
-  if (open < 0) return false;
-  const close = typeof text === 'string' ? text.indexOf(tag[1]!, open + 1) : text.indexOf(tag.charCodeAt(1), open + 1);
-  return close === open + 1;
-}
-
 /** Every command name ioredis offers, for generating methods. */
 export { list as COMMAND_NAMES } from '@ioredis/commands';

@@ -4,7 +4,8 @@
  * different nodes), and the split and merge of MGET, MSET, DEL and EXISTS.
  */
 import { CommandRefusedError } from '../errors.js';
-import { hasEmptyHashTag, type Arg, type Classified } from './commands.js';
+import { hasEmptyHashTag } from '../ring/key-hashing.js';
+import type { Arg, Classified } from './commands.js';
 import type { Candidates } from './failover.js';
 import type { Router } from './routing.js';
 
@@ -32,7 +33,7 @@ function checkTags(c: Classified, keys: readonly Arg[], router: Router, allowEmp
   const tag = router.topology.hashTag;
   if (tag === undefined || allowEmptyHashTag) return;
   for (const k of keys) {
-    if (hasEmptyHashTag(k, tag)) {
+    if (hasEmptyHashTag(typeof k === 'number' ? String(k) : k, tag)) {
       throw new CommandRefusedError(
         'EmptyHashTag',
         c.name,
