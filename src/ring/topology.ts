@@ -245,20 +245,37 @@ export class Topology {
    */
   replicas(key: string | Uint8Array, from: { dc?: string; rack?: string } = {}): KeyReplicas {
     const dc = from.dc ?? this.localDc;
-    const rack = from.rack ?? (dc === this.localDc ? this.localRack : this.racks(dc)[0]!.rack);
-    this.continuum(dc, rack);
+    const remote = this.remoteRackOrder(from);
     const token = keyToken(this.hashing, key);
     const owner = (r: RackId): RackOwner => ({ rack: r.rack, peer: this.byIndex.get(this.continuum(r.dc, r.rack).dispatch(token))! });
-    const localRacks = this.racks(dc);
-    const rackIndex = localRacks.findIndex((r) => r.rack === rack);
-    const remote = this.datacenters()
+    return {
+      token,
+      local: this.racks(dc).map(owner),
+      remote: remote.map(({ dc: d, racks }) => ({ dc: d, candidates: racks.map(owner) })),
+    };
+  }
+
+  /**
+   * The order in which a Dynomite node in `from` (default: the local
+   * datacenter and rack) tries each remote datacenter's racks: the rack at
+   * (the index of `from.rack` among its datacenter's racks, sorted by name)
+   * modulo (the remote datacenter's rack count) first, then the others in
+   * name order. The one statement of that rule; {@link replicas} uses it.
+   *
+   * @throws {UnknownLocationError} for a datacenter or rack the topology does not have.
+   */
+  remoteRackOrder(from: { dc?: string; rack?: string } = {}): { dc: string; racks: RackId[] }[] {
+    const dc = from.dc ?? this.localDc;
+    const rack = from.rack ?? (dc === this.localDc ? this.localRack : this.racks(dc)[0]!.rack);
+    this.continuum(dc, rack);
+    const rackIndex = this.racks(dc).findIndex((r) => r.rack === rack);
+    return this.datacenters()
       .filter((d) => d !== dc)
       .map((d) => {
         const racks = this.racks(d);
         const first = rackIndex % racks.length;
-        return { dc: d, candidates: [racks[first]!, ...racks.filter((_, i) => i !== first)].map(owner) };
+        return { dc: d, racks: [racks[first]!, ...racks.filter((_, i) => i !== first)] };
       });
-    return { token, local: localRacks.map(owner), remote };
   }
 
   /**

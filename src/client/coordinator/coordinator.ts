@@ -86,14 +86,11 @@ export class Coordinator {
     const { localDc, localRack } = this.o;
     const racks = topology.racks(localDc).map((r) => r.rack);
     const localAt = racks.indexOf(localRack);
-    // As the server picks a remote rack: the local rack's index modulo theirs first, then the others.
-    const remote = topology
-      .datacenters()
-      .filter((dc) => dc !== localDc)
-      .map((dc) => {
-        const first = localAt % topology.racks(dc).length;
-        return { dc, order: [first, ...topology.racks(dc).flatMap((_, i) => (i === first ? [] : [i]))] };
-      });
+    // The server's remote rack order, as indices into `route(key, dc)`'s owners (racks in name order).
+    const remote = topology.remoteRackOrder({ dc: localDc, rack: localRack }).map(({ dc, racks: order }) => {
+      const names = topology.racks(dc).map((r) => r.rack);
+      return { dc, order: order.map((r) => names.indexOf(r.rack)) };
+    });
     return (this.cached = { topology, racks, localAt, remote });
   }
 
