@@ -67,6 +67,8 @@ export interface PoolNode {
   state: NodeState;
   /** The connection is up and its handshake (consistency) is done: user commands may be written. */
   sessionReady: boolean;
+  /** Socket writes are held until the end of the tick (see `cork`). */
+  corked: boolean;
   consecutiveFailures: number;
   probeDelay: number;
   probeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -127,15 +129,35 @@ const BUFFER_REPLY = Object.freeze({ replyEncoding: null });
 const notConnected = (n: PoolNode) =>
   new AttemptFailure('notConnected', `node ${n.peer.index} (${n.endpoint.host}:${n.endpoint.port}) is not connected`, true);
 
+/**
+ * Holds the node's socket writes until the end of this tick, so the commands
+ * issued in one tick leave in one `writev` (ioredis's `sendCommand` writes
+ * each command by itself; its auto-pipelining covers only its command methods).
+ */
+function cork(node: PoolNode): void {
+  const stream = node.redis.stream;
+  if (node.corked || stream === undefined || !stream.writable) return;
+  node.corked = true;
+  stream.cork();
+  process.nextTick(() => {
+    node.corked = false;
+    stream.uncork();
+  });
+}
+
 /** Per-node connections, health and statistics. */
 export class NodePool {
   private nodes = new Map<number, PoolNode>();
   private closed = false;
+  /** Coordinator mode writes each command to several servers in the same tick: those writes are batched per socket. */
+  private readonly corking: boolean;
 
   constructor(
     private readonly options: ResolvedOptions,
     private readonly emit: <E extends keyof PoolEvents>(event: E, payload: PoolEvents[E]) => void,
-  ) {}
+  ) {
+    this.corking = options.nodes === 'redis';
+  }
 
   /** The node with this peer index. */
   get(index: number): PoolNode | undefined {
@@ -170,9 +192,6 @@ export class NodePool {
       // No commandTimeout: it sets a timer per command; the node's Deadlines time commands out with one.
       connectTimeout: o.connectTimeoutMs,
       retryStrategy: (attempt) => Math.min(o.probeIntervalMs * 2 ** Math.min(attempt - 1, 16), o.probeBackoffMaxMs),
-      // Coordinator mode writes every command to several servers: the commands of one tick go out in one socket write per
-      // server (each still with its own timeout and reply); the syscall per command was most of a replicated write's cost.
-      enableAutoPipelining: o.nodes === 'redis',
     };
     const node: PoolNode = {
       peer,
@@ -181,6 +200,7 @@ export class NodePool {
       deadlines: new Deadlines(o.commandTimeoutMs),
       state: 'up',
       sessionReady: false,
+      corked: false,
       consecutiveFailures: 0,
       probeDelay: o.probeIntervalMs,
       probeTimer: undefined,
@@ -254,6 +274,7 @@ export class NodePool {
     if (!node.sessionReady) throw this.failed(node, notConnected(node));
     const start = performance.now();
     const entry = node.deadlines.add(command);
+    if (this.corking) cork(node);
     try {
       const reply = await node.redis.sendCommand(command);
       entry.done = true;

@@ -14,7 +14,15 @@ import { mergeSplit } from '../dispatch.js';
 import { failedError } from '../failover.js';
 import type { Consistency } from '../options.js';
 import { ReadTally, WriteTally } from './consistency.js';
-import { HintQueues, type CoordinatorHintStore, type HintQueueEvents, type PeerHintStats, type ReplayTransport } from './hint-queues.js';
+import {
+  HintQueues,
+  type CoordinatorHintStore,
+  type HintQueueEvents,
+  type HintWait,
+  type PeerHintStats,
+  type ReplayTransport,
+  type Slot,
+} from './hint-queues.js';
 import { InFlight } from './in-flight.js';
 import { commandBytes } from './wire.js';
 
@@ -64,6 +72,40 @@ const ignore = () => {};
 
 const keyOf = (k: Arg): string | Buffer => (typeof k === 'number' ? String(k) : k);
 const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
+
+/**
+ * The hints of one write being stored. The write answers once those started
+ * before its level was decided are stored, so a caller that has the reply
+ * finds them in the store; a hint started later (a remote replica timing
+ * out) does not hold it up.
+ */
+class WriteHints {
+  private early = 0;
+  private decided = false;
+  private result: (() => void) | undefined;
+
+  /** A hint starts being stored: does the answer wait for it? */
+  begin(): boolean {
+    if (this.decided) return false;
+    this.early++;
+    return true;
+  }
+
+  /** That hint is stored (or refused). */
+  end(counted: boolean): void {
+    if (!counted || --this.early > 0 || this.result === undefined) return;
+    const result = this.result;
+    this.result = undefined;
+    result();
+  }
+
+  /** The level is decided: runs `result` once the hints it waits for are stored. */
+  settle(result: () => void): void {
+    this.decided = true;
+    if (this.early === 0) result();
+    else this.result = result;
+  }
+}
 
 /** The write path, read path and hint queues of coordinator mode. */
 export class Coordinator {
@@ -158,21 +200,16 @@ export class Coordinator {
     const tally = new WriteTally(this.o.writeConsistency, layout.racks, local, localAt);
     let bytes: Uint8Array | undefined;
     const payload = () => (bytes ??= commandBytes(name, args));
-    let hints: Promise<unknown>[] | undefined;
-    const hinted = (stored: Promise<unknown>) => (hints ??= []).push(stored);
+    const hints = new WriteHints();
     return new Promise((resolve, reject) => {
       let reply: unknown;
       let hasReply = false;
       let replyError: ServerReplyError | undefined;
       let outstanding = local.length;
       // Met: answer at once. Missed: wait for every local rack, so the error says exactly who has the write.
-      const settle = () => {
-        const result = () => (tally.state === 'missed' ? reject(replyError ?? tally.error(name)) : resolve(reply));
-        if (hints === undefined) result();
-        else Promise.allSettled(hints).then(result, reject);
-      };
+      const settle = () => hints.settle(() => (tally.state === 'missed' ? reject(replyError ?? tally.error(name)) : resolve(reply)));
       local.forEach((peer, i) => {
-        this.replicate(peer.index, name, args, buffer, payload, hinted, (outcome, value) => {
+        this.replicate(peer.index, name, args, buffer, payload, hints, (outcome, value) => {
           outstanding--;
           if (outcome === 'acked') {
             // The local rack's reply, else the first one.
@@ -188,13 +225,13 @@ export class Coordinator {
       // Remote datacenters never hold up the reply; every rack there gets the
       // write, as the receiving Dynomite node would forward it to its racks.
       for (const candidates of remote)
-        for (const peer of candidates) this.replicate(peer.index, name, args, buffer, payload, hinted, ignore);
+        for (const peer of candidates) this.replicate(peer.index, name, args, buffer, payload, hints, ignore);
     });
   }
 
   /**
    * One replica's write: sent live, held while its hints replay, or hinted
-   * behind the peer's queue; `done` gets its outcome (the reply, or the error).
+   * behind the peer's queue; `done` gets its outcome (the reply, or the error or message saying why not).
    * Callbacks rather than a promise per replica: this is the hot path.
    */
   private replicate(
@@ -203,22 +240,26 @@ export class Coordinator {
     args: readonly Arg[],
     buffer: boolean,
     payload: () => Uint8Array,
-    hinted: (stored: Promise<unknown>) => void,
+    hints: WriteHints,
     done: (outcome: RackOutcome['outcome'], value: unknown) => void,
   ): void {
     const { transport } = this.o;
     const queues = this.queues;
     const inFlight = this.inFlight;
-    const asHint = (stored: Promise<void>, error: Error) => {
-      hinted(stored);
+    // A hint behind the peer's queue, or (`slot`) in the place of a live write that failed. `why` is a message or the
+    // error that made it a hint: no Error is made per hinted write (capturing its stack costs microseconds).
+    const asHint = (slot: Slot | undefined, why: unknown) => {
+      const counted = hints.begin();
       inFlight.begin();
-      stored.then(
-        () => (inFlight.end(), done('hinted', error)),
-        (err: Error) => (inFlight.end(), done('refused', err)),
-      );
+      const wait: HintWait = {
+        stored: () => (inFlight.end(), done('hinted', why), hints.end(counted)),
+        refused: (err) => (inFlight.end(), done('refused', err), hints.end(counted)),
+      };
+      if (slot === undefined) queues!.hint(peer, payload, wait);
+      else queues!.failed(peer, slot, wait);
     };
     if (queues === undefined) {
-      if (!transport.isUp(peer)) return done('unreachable', new Error(`node ${peer} is down`));
+      if (!transport.isUp(peer)) return done('unreachable', `node ${peer} is down`);
       inFlight.begin();
       transport.send(peer, name, args, buffer).then(
         (reply) => (inFlight.end(), done('acked', reply)),
@@ -229,12 +270,12 @@ export class Coordinator {
     if (queues.queueing(peer)) {
       const replayed = queues.replayed(peer);
       if (replayed === undefined)
-        return asHint(queues.hint(peer, payload), new Error(`node ${peer} has hints waiting; this write queues behind them`));
+        return asHint(undefined, `node ${peer} has hints waiting; this write queues behind them`);
       inFlight.begin();
-      void replayed.then(() => (inFlight.end(), this.replicate(peer, name, args, buffer, payload, hinted, done)));
+      void replayed.then(() => (inFlight.end(), this.replicate(peer, name, args, buffer, payload, hints, done)));
       return;
     }
-    if (!transport.isUp(peer)) return asHint(queues.hint(peer, payload), new Error(`node ${peer} is down`));
+    if (!transport.isUp(peer)) return asHint(undefined, `node ${peer} is down`);
     const slot = queues.send(peer, payload);
     inFlight.begin();
     transport.send(peer, name, args, buffer).then(
@@ -245,7 +286,7 @@ export class Coordinator {
       },
       (err: Error) => {
         inFlight.end();
-        if (!(err instanceof ServerReplyError)) return asHint(queues.failed(peer, slot), err);
+        if (!(err instanceof ServerReplyError)) return asHint(slot, err);
         // The server has it (as an error): nothing to replay.
         queues.acked(peer, slot);
         done('error', err);

@@ -60,15 +60,21 @@ export interface HintQueueOptions {
   onError(error: Error): void;
 }
 
+/** Told once a hint has been stored, or why it was not (the store's refusal or failure). */
+export interface HintWait {
+  stored(): void;
+  refused(error: unknown): void;
+}
+
 /**
  * One write to a peer, in send order: out on the wire, acknowledged, or to
  * be hinted. Hints enter the store only in this order, so a write that times
  * out late still lands before a newer one that was hinted at once.
  */
-interface Slot {
+export interface Slot {
   state: 'sent' | 'acked' | 'hint';
   payload: () => Uint8Array;
-  stored?: { resolve(): void; reject(err: unknown): void };
+  wait?: HintWait;
 }
 
 interface PeerQueue {
@@ -141,31 +147,32 @@ export class HintQueues {
     this.flush(peer, this.queue(peer));
   }
 
-  /** The live write was not delivered: it becomes a hint, in its place. Resolves once stored. */
-  failed(peer: number, slot: Slot): Promise<void> {
+  /** The live write was not delivered: it becomes a hint, in its place; `wait` hears once it is stored. */
+  failed(peer: number, slot: Slot, wait: HintWait): void {
     const q = this.queue(peer);
     q.queueing = true;
-    return this.settleAsHint(peer, q, slot);
+    this.settleAsHint(peer, q, slot, wait);
   }
 
   /**
    * Stores `payload` as `peer`'s newest hint (after every write sent before
-   * it has settled); from now on the peer queues. Resolves once stored;
-   * rejects with the store's refusal (`OverCapacity`, counted as refused) or failure.
+   * it has settled); from now on the peer queues. `wait` hears once it is
+   * stored, or of the store's refusal (`OverCapacity`, counted as refused)
+   * or failure; at once when the store and every earlier write allow it
+   * (a memory store): callbacks, not promises, since this runs per hinted write.
    */
-  hint(peer: number, payload: () => Uint8Array): Promise<void> {
+  hint(peer: number, payload: () => Uint8Array, wait: HintWait): void {
     const q = this.queue(peer);
     q.queueing = true;
     const slot: Slot = { state: 'sent', payload };
     q.slots.push(slot);
-    return this.settleAsHint(peer, q, slot);
+    this.settleAsHint(peer, q, slot, wait);
   }
 
-  private settleAsHint(peer: number, q: PeerQueue, slot: Slot): Promise<void> {
+  private settleAsHint(peer: number, q: PeerQueue, slot: Slot, wait: HintWait): void {
     slot.state = 'hint';
-    const stored = new Promise<void>((resolve, reject) => (slot.stored = { resolve, reject }));
+    slot.wait = wait;
     this.flush(peer, q);
-    return this.inFlight.track(stored);
   }
 
   /** Settles the oldest writes of `peer` that can be: acknowledged ones leave, hints go to the store in order. */
@@ -174,8 +181,8 @@ export class HintQueues {
     while (q.head < slots.length && slots[q.head]!.state !== 'sent') {
       const slot = slots[q.head]!;
       slots[q.head++] = undefined as never;
-      if (slot.state === 'hint') this.store(peer, q, slot.payload()).then(slot.stored!.resolve, slot.stored!.reject);
-      else if (q.queueing) this.store(peer, q, slot.payload()).catch(() => undefined);
+      if (slot.state === 'hint') this.store(peer, q, slot.payload(), slot.wait);
+      else if (q.queueing) this.store(peer, q, slot.payload(), undefined);
     }
     if (q.head === slots.length) {
       slots.length = 0;
@@ -186,31 +193,42 @@ export class HintQueues {
     }
   }
 
-  private store(peer: number, q: PeerQueue, payload: Uint8Array): Promise<void> {
+  private store(peer: number, q: PeerQueue, payload: Uint8Array, wait: HintWait | undefined): void {
     q.storing++;
-    let stored: Promise<void>;
+    this.inFlight.begin();
+    let stored: void | Promise<void>;
     try {
       // Called in write order: both stores fix a hint's place at the call.
-      stored = Promise.resolve(this.options.store.enqueue(peer, payload, this.options.ttlMs));
+      stored = this.options.store.enqueue(peer, payload, this.options.ttlMs);
     } catch (err) {
-      stored = Promise.reject(err as Error);
+      return this.refused(peer, q, wait, err);
     }
-    return stored.then(
-      () => {
-        q.storing--;
-        q.stats.stored++;
-        q.stats.bytes += payload.length;
-        this.options.emit('hint:stored', { peer, bytes: payload.length });
-        this.kick(peer);
-      },
-      (err: unknown) => {
-        q.storing--;
-        q.stats.refused++;
-        if (!(err instanceof HintStoreError)) this.options.onError(err as Error);
-        this.kick(peer);
-        throw err;
-      },
-    );
+    if (stored === undefined) this.stored(peer, q, wait, payload.length);
+    else
+      stored.then(
+        () => this.stored(peer, q, wait, payload.length),
+        (err: unknown) => this.refused(peer, q, wait, err),
+      );
+  }
+
+  // The counters are right before anyone hears, and the event goes last: a throwing listener leaves nothing half done.
+  private stored(peer: number, q: PeerQueue, wait: HintWait | undefined, bytes: number): void {
+    q.storing--;
+    q.stats.stored++;
+    q.stats.bytes += bytes;
+    this.inFlight.end();
+    wait?.stored();
+    this.kick(peer);
+    this.options.emit('hint:stored', { peer, bytes });
+  }
+
+  private refused(peer: number, q: PeerQueue, wait: HintWait | undefined, err: unknown): void {
+    q.storing--;
+    q.stats.refused++;
+    this.inFlight.end();
+    wait?.refused(err);
+    this.kick(peer);
+    if (!(err instanceof HintStoreError)) this.options.onError(err as Error);
   }
 
   /** Starts replaying `peer`'s hints if it is up and not being replayed already. */

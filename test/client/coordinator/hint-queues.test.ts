@@ -5,7 +5,7 @@
  * for it. The transport is a small in-test peer whose replies the test controls.
  */
 import { describe, expect, it } from 'vitest';
-import { HintQueues, type HintQueueEvents } from '../../../src/client/coordinator/hint-queues.js';
+import { HintQueues, type HintQueueEvents, type Slot } from '../../../src/client/coordinator/hint-queues.js';
 import { HintStoreError } from '../../../src/errors.js';
 import { HintStore } from '../../../src/index.js';
 
@@ -33,7 +33,23 @@ class Peer {
   }
 }
 
-function setup(store = new HintStore({ maxBytes: 0 })) {
+/** `hint`, as a promise of its store outcome. */
+const hint = (queues: HintQueues, peer: number, payload: () => Uint8Array) =>
+  new Promise<void>((stored, refused) => queues.hint(peer, payload, { stored, refused }));
+
+/** `failed`, as a promise of its store outcome. */
+const failed = (queues: HintQueues, peer: number, slot: Slot) =>
+  new Promise<void>((stored, refused) => queues.failed(peer, slot, { stored, refused }));
+
+/** A HintStore whose enqueue settles later, as a durable store's does (after its fsync). */
+class SlowStore extends HintStore {
+  override enqueue(peer: number, payload: Uint8Array, ttlMs: number): Promise<void> {
+    super.enqueue(peer, payload, ttlMs);
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function setup(store: HintStore = new HintStore({ maxBytes: 0 })) {
   const peer = new Peer();
   const events: [keyof HintQueueEvents, unknown][] = [];
   const errors: Error[] = [];
@@ -52,10 +68,10 @@ describe('HintQueues', () => {
     const { store, peer, queues } = setup();
     peer.up = false;
     const older = queues.send(7, bytes('w1')); // on the wire, no answer yet
-    const newer = queues.hint(7, bytes('w2'));
+    const newer = hint(queues, 7, bytes('w2'));
     await tick();
     expect(store.lenFor(7)).toBe(0); // w2 waits for w1 to settle
-    await queues.failed(7, older);
+    await failed(queues, 7, older);
     await newer;
     expect(store.lenFor(7)).toBe(2);
     expect(peer.received).toEqual([]); // down: nothing replayed
@@ -67,13 +83,38 @@ describe('HintQueues', () => {
     expect(queues.stats().get(7)).toEqual({ queued: 0, stored: 2, bytes: 4, replayed: 2, expired: 0, refused: 0 });
   });
 
+  it('tells a hint stored at once when the store is in memory and nothing older is out', () => {
+    const { store, peer, queues, events } = setup();
+    peer.up = false;
+    const heard: string[] = [];
+    queues.hint(8, bytes('now'), { stored: () => heard.push('stored'), refused: () => heard.push('refused') });
+    expect(heard).toEqual(['stored']); // no promise, no tick: this is the per-hinted-write path
+    expect(store.lenFor(8)).toBe(1);
+    expect(events).toEqual([['hint:stored', { peer: 8, bytes: 3 }]]);
+  });
+
+  it('keeps the send order with a store whose enqueue settles later', async () => {
+    const { store, peer, queues } = setup(new SlowStore({ maxBytes: 0 }));
+    peer.up = false;
+    const first = queues.send(9, bytes('1'));
+    const later = ['2', '3'].map((s) => hint(queues, 9, bytes(s)));
+    await failed(queues, 9, first);
+    await Promise.all(later);
+    expect(store.lenFor(9)).toBe(3);
+    peer.up = true;
+    queues.kick(9);
+    await queues.settled();
+    expect(peer.received).toEqual(['1', '2', '3']);
+    expect(queues.queueing(9)).toBe(false);
+  });
+
   it('hints again a write acknowledged after an older one failed, so the replay cannot overwrite it', async () => {
     const { store, peer, queues } = setup();
     peer.up = false;
     const a = queues.send(1, bytes('a'));
     const b = queues.send(1, bytes('b'));
     queues.acked(1, b); // b answered first; a then times out
-    await queues.failed(1, a);
+    await failed(queues, 1, a);
     await tick();
     expect(store.lenFor(1)).toBe(2);
     peer.up = true;
@@ -85,7 +126,7 @@ describe('HintQueues', () => {
   it('keeps hints in front after a failed replay, and delivers them on the next kick', async () => {
     const { store, peer, queues } = setup();
     peer.up = false;
-    await Promise.all(['x', 'y', 'z'].map((s) => queues.hint(2, bytes(s))));
+    await Promise.all(['x', 'y', 'z'].map((s) => hint(queues, 2, bytes(s))));
     peer.up = true;
     peer.fail = true;
     queues.kick(2);
@@ -102,7 +143,7 @@ describe('HintQueues', () => {
   it('holds writes back during a replay and releases them in order when it ends', async () => {
     const { peer, queues } = setup();
     peer.up = false;
-    await queues.hint(3, bytes('h'));
+    await hint(queues, 3, bytes('h'));
     expect(queues.replayed(3)).toBeUndefined(); // no replay running
     peer.up = true;
     peer.hold = true;
@@ -118,8 +159,8 @@ describe('HintQueues', () => {
 
   it('counts a store refusal as refused, rejecting with the typed error', async () => {
     const { queues } = setup(new HintStore({ maxBytes: 3 }));
-    await queues.hint(4, bytes('ok'));
-    const err = await queues.hint(4, bytes('too long')).catch((e: unknown) => e);
+    await hint(queues, 4, bytes('ok'));
+    const err = await hint(queues, 4, bytes('too long')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HintStoreError);
     expect((err as HintStoreError).kind).toBe('OverCapacity');
     expect(queues.stats().get(4)).toMatchObject({ stored: 1, refused: 1 });
@@ -130,7 +171,7 @@ describe('HintQueues', () => {
     const store = new HintStore({ maxBytes: 0, now: () => now });
     const { peer, queues, events } = setup(store);
     peer.up = false;
-    await queues.hint(5, bytes('old'));
+    await hint(queues, 5, bytes('old'));
     now = 120_000;
     await queues.expire();
     expect(queues.stats().get(5)).toMatchObject({ queued: 0, expired: 1 });
