@@ -4,7 +4,7 @@
  */
 export { DurableHintStore, type DurableHintStoreStats, type SetAsideFile } from './hints/durable/durable-hint-store.js';
 export { DURABLE_DEFAULTS, type DurableHintStoreOptions, type SyncMode } from './hints/durable/options.js';
-export type { DeliverHint, DrainResult, DrainableHintStore, Hint, HintStoreStats } from './hints/hint.js';
+export type { DeliverHint, DrainOptions, DrainResult, DrainableHintStore, Hint, HintStoreStats } from './hints/hint.js';
 export {
   DynoringError,
   DurableStoreError,

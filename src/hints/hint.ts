@@ -56,6 +56,103 @@ export interface HintStoreStats {
   rejectedOverCapacityTotal: number;
 }
 
+/** Options of a drain. */
+export interface DrainOptions {
+  /**
+   * Deliveries in flight at once: with more than one, a replay over one
+   * connection is pipelined instead of paying a round trip per hint. Hints
+   * are still handed out oldest first, and each is removed only once it and
+   * every hint before it were delivered; after a rejection, the hints after
+   * the failed one stay stored too, even those already delivered, and are
+   * delivered again by the next drain (at-least-once, and in order). A
+   * `deliver` must therefore keep the order it is called in (one connection
+   * does). Between 1 and {@link MAX_DRAIN_WINDOW}.
+   * @default 1
+   */
+  window?: number;
+}
+
+/** Largest drain window: more in flight buys nothing over one connection and holds more payload views. */
+export const MAX_DRAIN_WINDOW = 65_536;
+
+/**
+ * Checks a drain's options.
+ *
+ * @returns the window.
+ * @throws TypeError or RangeError unless `options` is undefined or an object whose
+ *   `window`, if given, is an integer from 1 to {@link MAX_DRAIN_WINDOW}.
+ */
+export function checkDrainOptions(options: unknown): number {
+  if (options === undefined) return 1;
+  if (typeof options !== 'object' || options === null) throw new TypeError(`drain options must be an object, got ${describe(options)}`);
+  const { window = 1 } = options as DrainOptions;
+  if (typeof window !== 'number') throw new TypeError(`options.window must be a number of deliveries, got ${typeof window}`);
+  if (!Number.isInteger(window) || window < 1 || window > MAX_DRAIN_WINDOW) {
+    throw new RangeError(`options.window must be an integer from 1 to ${MAX_DRAIN_WINDOW}, got ${window}`);
+  }
+  return window;
+}
+
+/**
+ * The deliveries of one drain in flight, oldest first. Internal to the
+ * stores: they hand out with {@link add} while {@link full} is false and
+ * settle strictly in order with {@link oldest}.
+ *
+ * @internal
+ */
+export class DeliveryWindow<T> {
+  private readonly items: T[] = [];
+  private readonly outcomes: Promise<{ failed: false } | { failed: true; cause: unknown }>[] = [];
+  private head = 0;
+
+  constructor(private readonly size: number) {}
+
+  /** Deliveries in flight. */
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  get full(): boolean {
+    return this.length >= this.size;
+  }
+
+  /** Starts delivering `hint` (its place is `item`); a `deliver` that throws counts as a rejection. */
+  add(item: T, deliver: DeliverHint, hint: Hint): void {
+    this.items.push(item);
+    this.outcomes.push(
+      new Promise<void>((resolve) => resolve(deliver(hint))).then(
+        () => ({ failed: false }) as const,
+        (cause: unknown) => ({ failed: true, cause }) as const,
+      ),
+    );
+  }
+
+  /**
+   * Waits for the oldest delivery and returns its item.
+   *
+   * @throws {WindowFailure} when it rejected, once every later one has settled too (they stay stored).
+   */
+  async oldest(): Promise<T> {
+    const outcome = await this.outcomes[this.head]!;
+    if (outcome.failed) {
+      await Promise.all(this.outcomes.slice(this.head + 1));
+      throw new WindowFailure(outcome.cause);
+    }
+    const item = this.items[this.head]!;
+    this.items[this.head] = undefined as never;
+    this.outcomes[this.head++] = undefined as never;
+    if (this.head === this.items.length) {
+      this.items.length = this.outcomes.length = this.head = 0;
+    }
+    return item;
+  }
+}
+
+/** A delivery of a {@link DeliveryWindow} rejected with `cause`. @internal */
+export class WindowFailure {
+  constructor(readonly cause: unknown) {}
+}
+
 /** A store a {@link HintDrainer} can drain: `HintStore` and `DurableHintStore` both are. */
 export interface DrainableHintStore {
   /** Peers that have hints, ascending. */
@@ -64,12 +161,13 @@ export interface DrainableHintStore {
   expireNow(): number | Promise<number>;
   /**
    * Hands `peer`'s hints to `deliver`, oldest first, removing each after
-   * `deliver` resolved; hints that are due are dropped instead.
+   * `deliver` resolved (for it and every hint before it); hints that are due
+   * are dropped instead.
    *
    * @throws {HintDeliveryError} when `deliver` rejects (with any value, Error
    *   or not: it is the error's `cause`).
    */
-  drain(peer: number, deliver: DeliverHint): Promise<DrainResult>;
+  drain(peer: number, deliver: DeliverHint, options?: DrainOptions): Promise<DrainResult>;
 }
 
 /** Largest peer index: Dynomite numbers peers with a u32. */

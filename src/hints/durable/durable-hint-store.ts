@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { DurableStoreError } from '../../errors.js';
 import {
   checkDeliver,
+  checkDrainOptions,
   checkExpireTime,
   checkHintArguments,
   checkPeer,
   overCapacity,
   refuseHint,
   type DeliverHint,
+  type DrainOptions,
   type DrainResult,
   type Hint,
   type HintStoreStats,
@@ -184,25 +186,28 @@ export class DurableHintStore {
   }
 
   /**
-   * Delivers `peer`'s hints (those stored when called) oldest first. A hint
-   * is removed only after `deliver` resolved for it, so a crash can deliver
-   * it again but never loses it (at-least-once). Hints past their deadline
+   * Delivers `peer`'s hints (those stored when called) oldest first,
+   * `options.window` at a time (one by default; see {@link DrainOptions}). A
+   * hint is removed only after `deliver` resolved for it and for every hint
+   * before it, so a crash can deliver it again but never loses it (at-least-once). Hints past their deadline
    * are dropped, counted, and not delivered. If `deliver` rejects, that hint
    * and the later ones stay, in order, and the drain rejects with a
    * `HintDeliveryError` (`cause`: what `deliver` threw; `result`: the counts).
    * Delivered segments are deleted, a partly delivered one is compacted.
    * A hint out for delivery stays stored, counted in every figure and
    * against `maxBytes`, until `deliver` resolved. Closing the store stops a
-   * drain between two hints, or abandons a `deliver` still pending
-   * `closeTimeoutMs` after `close()` (that hint stays stored).
+   * drain between two hints (once those in flight have settled), or
+   * abandons the deliveries still pending `closeTimeoutMs` after `close()`
+   * (those hints stay stored).
    */
-  async drain(peer: number, deliver: DeliverHint): Promise<DrainResult> {
+  async drain(peer: number, deliver: DeliverHint, options?: DrainOptions): Promise<DrainResult> {
     checkPeer(peer);
     checkDeliver(deliver);
+    const window = checkDrainOptions(options);
     this.checkOpen();
     const log = this.peers.get(peer);
     if (log === undefined) return { delivered: 0, expired: 0, left: 0 };
-    return log.drain(deliver, () => this.closed, this.abandon.signal);
+    return log.drain(deliver, window, () => this.closed, this.abandon.signal);
   }
 
   /**

@@ -9,7 +9,7 @@
  *   A drain holds it while `deliver` runs but not `io`, so appends continue.
  */
 import { HintDeliveryError } from '../../errors.js';
-import type { DeliverHint, DrainResult, Hint } from '../hint.js';
+import { DeliveryWindow, type DeliverHint, type DrainResult, type Hint, type WindowFailure } from '../hint.js';
 import { Mutex } from './mutex.js';
 import type { ResolvedOptions } from './options.js';
 import { FILE_HEADER_BYTES, RECORD_HEADER_BYTES } from './record-format.js';
@@ -143,13 +143,15 @@ export class PeerLog {
   }
 
   /**
-   * Delivers the hints present when called, oldest first, removing each only
-   * after `deliver` resolved for it. Stops at the first rejection (that hint
-   * and the later ones stay, in order; rejects with a HintDeliveryError),
-   * when `stop()` says so, or when `abandon` fires while a `deliver` is in
-   * flight (that hint stays stored; the drain resolves).
+   * Delivers the hints present when called, oldest first, `window` at a
+   * time, removing each only after `deliver` resolved for it and every one
+   * before it. Stops at the first rejection (that hint and the later ones
+   * stay, in order; rejects with a HintDeliveryError once those in flight
+   * have settled), when `stop()` says so (after those in flight), or when
+   * `abandon` fires while deliveries are in flight (they stay stored; the
+   * drain resolves).
    */
-  drain(deliver: DeliverHint, stop: () => boolean, abandon: AbortSignal): Promise<DrainResult> {
+  drain(deliver: DeliverHint, window: number, stop: () => boolean, abandon: AbortSignal): Promise<DrainResult> {
     return this.consumer.run(async () => {
       await this.io.run(() => this.commit(Infinity));
       const segments = this.segments.slice();
@@ -164,6 +166,29 @@ export class PeerLog {
         );
         return result;
       };
+      const inFlight = new DeliveryWindow<{ segment: Segment; record: StoredRecord }>(window);
+      /** Settles the oldest delivery: removes its hint. False when abandoned. */
+      const settleOldest = async (): Promise<boolean> => {
+        let settled: { segment: Segment; record: StoredRecord } | undefined;
+        try {
+          settled = await untilAbandoned(inFlight.oldest(), abandon);
+        } catch (failure) {
+          throw new HintDeliveryError((failure as WindowFailure).cause, leftOver());
+        }
+        if (settled === undefined) return false;
+        const { segment, record } = settled;
+        const removed = segment.index.remove(record.index);
+        segment.delivered = true;
+        if (removed === 0) return true; // expired while deliver ran, and counted then
+        this.release(removed);
+        result.delivered++;
+        return true;
+      };
+      /** Settles every delivery in flight. False when abandoned. */
+      const settleAll = async (): Promise<boolean> => {
+        while (inFlight.length > 0) if (!(await settleOldest())) return false;
+        return true;
+      };
       try {
         for (const segment of segments) {
           const limit = segment === last ? lastLimit : segment.index.count;
@@ -176,21 +201,15 @@ export class PeerLog {
                 result.expired++;
                 continue;
               }
-              if (stop()) return leftOver();
-              let abandoned: boolean;
-              try {
-                abandoned = await settleOrAbandon(deliver, this.toHint(record), abandon);
-              } catch (cause) {
-                throw new HintDeliveryError(cause, leftOver());
+              if (abandon.aborted || stop()) {
+                await settleAll();
+                return leftOver();
               }
-              if (abandoned) return leftOver();
-              const removed = segment.index.remove(record.index);
-              segment.delivered = true;
-              if (removed === 0) continue; // expired while deliver ran, and counted then
-              this.release(removed);
-              result.delivered++;
+              inFlight.add({ segment, record }, deliver, this.toHint(record));
+              if (inFlight.full && !(await settleOldest())) return leftOver();
             }
           }
+          if (!(await settleAll())) return leftOver();
           // Delete each segment as soon as it is done, so a crash redelivers at most one.
           // No compaction yet: it would renumber records this drain still has to visit.
           if (segment.index.liveCount === 0) await this.io.run(() => this.tidy(false));
@@ -365,18 +384,25 @@ export class PeerLog {
  *
  * @returns whether it was abandoned; rejects with what `deliver` rejected with.
  */
-async function settleOrAbandon(deliver: DeliverHint, hint: Hint, abandon: AbortSignal): Promise<boolean> {
-  if (abandon.aborted) return true;
-  const delivery = new Promise<void>((resolve) => resolve(deliver(hint)));
+/**
+ * `settled`'s value, or undefined once `abandon` fires first (a rejection
+ * that comes after that is dropped: the drain has already ended).
+ */
+async function untilAbandoned<T>(settled: Promise<T>, abandon: AbortSignal): Promise<T | undefined> {
+  if (abandon.aborted) {
+    settled.catch(() => undefined);
+    return undefined;
+  }
   let onAbort!: () => void;
-  const abandoned = new Promise<boolean>((resolve) => {
-    onAbort = () => resolve(true);
+  const abandoned = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
     abandon.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([delivery.then(() => false), abandoned]);
+    return await Promise.race([settled, abandoned]);
   } finally {
     abandon.removeEventListener('abort', onAbort);
+    settled.catch(() => undefined);
   }
 }
 

@@ -9,6 +9,8 @@ import { HintDeliveryError } from '../../errors.js';
 import { describe } from '../../ring/token.js';
 import {
   checkDeliver,
+  checkDrainOptions,
+  DeliveryWindow,
   checkExpireTime,
   checkHintArguments,
   checkMaxBytes,
@@ -16,9 +18,11 @@ import {
   overCapacity,
   refuseHint,
   type DeliverHint,
+  type DrainOptions,
   type DrainResult,
   type Hint,
   type HintStoreStats,
+  type WindowFailure,
 } from '../hint.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { PayloadSlabs, SLAB_BYTES } from './payload-slabs.js';
@@ -198,9 +202,10 @@ export class HintStore {
 
   /**
    * Hands `peer`'s hints (those stored when the drain starts) to `deliver`,
-   * oldest first, one at a time. A hint stays stored, and counted in
+   * oldest first, `options.window` at a time (one by default; see
+   * {@link DrainOptions}). A hint stays stored, and counted in
    * {@link lenFor}, {@link totalLen}, {@link stats} and against `maxBytes`,
-   * until `deliver` resolved for it; then it is removed. A hint that falls
+   * until `deliver` resolved for it and for every hint before it; then it is removed. A hint that falls
    * due before its turn is dropped and counted as expired, never delivered;
    * one that falls due while out for delivery is counted expired, not
    * delivered. Hints stored meanwhile wait behind these. Drains of one peer
@@ -210,15 +215,17 @@ export class HintStore {
    * of that peer (a `HintDrainer` bounds each send with `sendTimeoutMs`).
    *
    * @throws {HintDeliveryError} when `deliver` rejects, with whatever value
-   *   (its `cause`): that hint and the later ones stay at the front of the
-   *   queue, in order, with their deadlines, and `result` has the counts.
+   *   (its `cause`), once the deliveries still in flight have settled: that
+   *   hint and the later ones stay at the front of the queue, in order, with
+   *   their deadlines, and `result` has the counts.
    */
-  drain(peer: number, deliver: DeliverHint): Promise<DrainResult> {
+  drain(peer: number, deliver: DeliverHint, options?: DrainOptions): Promise<DrainResult> {
     checkPeer(peer);
     checkDeliver(deliver);
+    const window = checkDrainOptions(options);
     const before = this.drains.get(peer);
     // With no drain of the peer running, start now, so the drain covers exactly the hints stored at the call.
-    const run = before === undefined ? this.drainQueue(peer, deliver) : before.then(() => this.drainQueue(peer, deliver));
+    const run = before === undefined ? this.drainQueue(peer, deliver, window) : before.then(() => this.drainQueue(peer, deliver, window));
     const end = run.then(
       () => undefined,
       () => undefined,
@@ -289,35 +296,46 @@ export class HintStore {
     };
   }
 
-  /** Delivers `peer`'s hints in place; the body of {@link drain}. */
-  private async drainQueue(peer: number, deliver: DeliverHint): Promise<DrainResult> {
+  /** Delivers `peer`'s hints in place, `window` at a time; the body of {@link drain}. */
+  private async drainQueue(peer: number, deliver: DeliverHint, window: number): Promise<DrainResult> {
     const result: DrainResult = { delivered: 0, expired: 0, left: 0 };
     const queue = this.queues.get(peer);
     if (queue === undefined) return result;
     queue.startDrain();
     // The queue leaves the store when emptied or taken: then the drain is over.
     const current = () => this.queues.get(peer) === queue;
+    const inFlight = new DeliveryWindow<number>(window);
+    // The next position to hand out; from the front whenever nothing is out (hints requeued at the front go first).
+    let next = queue.head;
     try {
-      while (current() && queue.drainable()) {
-        if (queue.deadlineAt(queue.head) <= this.clock()) {
-          this.removeHint(queue, queue.head);
-          this.expiredTotal++;
-          result.expired++;
-          continue;
+      for (;;) {
+        if (inFlight.length === 0) next = queue.head;
+        while (!inFlight.full && current()) {
+          const pos = queue.nextToDrain(next);
+          if (Number.isNaN(pos)) break;
+          next = (pos + 1) | 0;
+          if (queue.deadlineAt(pos) <= this.clock()) {
+            this.removeHint(queue, pos);
+            this.expiredTotal++;
+            result.expired++;
+            continue;
+          }
+          queue.sendAt(pos);
+          inFlight.add(pos, deliver, queue.hintAt(pos));
         }
-        const pos = queue.sendFront();
+        if (inFlight.length === 0) return result;
+        let pos: number;
         try {
-          await deliver(queue.hintAt(pos));
-        } catch (cause) {
+          pos = await inFlight.oldest();
+        } catch (failure) {
           result.left = current() ? queue.drainLeft() : 0;
-          throw new HintDeliveryError(cause, result);
+          throw new HintDeliveryError((failure as WindowFailure).cause, result);
         }
         // Expired or taken while out for delivery: counted then, not delivered.
         if (!current() || !queue.stillOut(pos)) continue;
         this.removeHint(queue, pos);
         result.delivered++;
       }
-      return result;
     } finally {
       queue.endDrain();
     }

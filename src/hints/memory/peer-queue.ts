@@ -48,8 +48,8 @@ export class PeerQueue {
   private draining = false;
   /** The position after the last hint the running drain delivers. */
   private drainEnd = 0;
-  /** Position of the hint out for delivery; NaN when none is, or once it was removed otherwise. */
-  private outPos = Number.NaN;
+  /** Positions of the hints out for delivery; one leaves when it is removed (delivered, expired or taken). */
+  private readonly out = new Set<number>();
 
   constructor(
     readonly peer: number,
@@ -108,7 +108,7 @@ export class PeerQueue {
     this.due.removeAt(this.meta[m + HEAP]!);
     this.live--;
     this.bytes -= size;
-    if (pos === this.outPos) this.outPos = Number.NaN;
+    if (this.out.size > 0) this.out.delete(pos);
     while (this.length > 0 && this.bufs[this.head & this.mask] === undefined) {
       this.head = (this.head + 1) | 0;
       this.length--;
@@ -173,19 +173,30 @@ export class PeerQueue {
     this.drainEnd = (this.head + this.length) | 0;
   }
 
-  /** Whether the front hint is one the running drain is to deliver. */
-  drainable(): boolean {
-    return this.length > 0 && ((this.drainEnd - this.head) | 0) > 0;
+  /**
+   * The first hint at or after position `from` (or the front, if that is
+   * later) that the running drain is to deliver; NaN when none is left.
+   */
+  nextToDrain(from: number): number {
+    const end = (this.head + this.length) | 0;
+    for (
+      let pos = ((from - this.head) | 0) < 0 ? this.head : from;
+      ((end - pos) | 0) > 0 && ((this.drainEnd - pos) | 0) > 0;
+      pos = (pos + 1) | 0
+    ) {
+      if (this.bufs[pos & this.mask] !== undefined) return pos;
+    }
+    return Number.NaN;
   }
 
-  /** Marks the front hint as out for delivery, and returns its position. */
-  sendFront(): number {
-    return (this.outPos = this.head);
+  /** Marks the hint at `pos` as out for delivery. */
+  sendAt(pos: number): void {
+    this.out.add(pos);
   }
 
   /** Whether the hint sent from `pos` is still stored (not expired or removed meanwhile). */
   stillOut(pos: number): boolean {
-    return this.outPos === pos;
+    return this.out.has(pos);
   }
 
   /** How many hints the running drain has still to deliver. */
@@ -200,7 +211,7 @@ export class PeerQueue {
   /** Ends the drain, and compacts if removals during it called for that. */
   endDrain(): void {
     this.draining = false;
-    this.outPos = Number.NaN;
+    this.out.clear();
     this.tidy();
   }
 
