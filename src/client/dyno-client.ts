@@ -117,6 +117,7 @@ export class DynoClient extends EventEmitter {
       readConsistency: o.readConsistency,
       writeConsistency: o.writeConsistency,
       hintTtlMs: o.hintTtlMs,
+      hintReplayWindow: o.hintReplayWindow,
       allowRemoteDc: o.allowRemoteDc,
       ...(o.hints === undefined ? {} : { hints: o.hints }),
       transport: {

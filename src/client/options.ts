@@ -5,6 +5,7 @@ import type { Topology } from '../ring/topology.js';
 import type { Endpoint, Peer } from '../ring/peer.js';
 import { describe } from '../ring/token.js';
 import type { CoordinatorHintStore } from './coordinator/hint-queues.js';
+import { MAX_DRAIN_WINDOW } from '../hints/hint.js';
 
 /** The read and write consistency Dynomite applies to one client connection. */
 export type Consistency = 'DC_ONE' | 'DC_QUORUM' | 'DC_SAFE_QUORUM';
@@ -77,6 +78,13 @@ export interface ClientOptions extends TopologySourceOptions {
   hintTtlMs?: number;
   /** Coordinator mode: how often hints are expired and replays retried, in ms (a peer coming back starts its replay at once). @default 100 */
   hintReplayIntervalMs?: number;
+  /**
+   * Coordinator mode: hints replayed at once to a peer that is back (a
+   * pipelined replay over its connection, still in order, each removed only
+   * once it and every one before it were acknowledged). 1 waits for each
+   * reply before the next. @default 256
+   */
+  hintReplayWindow?: number;
   /** Coordinator mode: racks a read waits for. @default 'DC_ONE' */
   readConsistency?: Consistency;
   /** Coordinator mode: racks a write waits for. @default 'DC_ONE' */
@@ -100,6 +108,7 @@ export const CLIENT_DEFAULTS = Object.freeze({
   nodes: 'dynomite' as 'dynomite' | 'redis',
   hintTtlMs: 600_000,
   hintReplayIntervalMs: 100,
+  hintReplayWindow: 256,
   readConsistency: 'DC_ONE' as Consistency,
   writeConsistency: 'DC_ONE' as Consistency,
 });
@@ -138,6 +147,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     if (typeof out[name] !== 'number' || !(out[name] >= 1) || !Number.isFinite(out[name])) {
       throw new RangeError(`${name} must be a number of milliseconds of at least 1, got ${describe(out[name])}`);
     }
+  }
+  if (!Number.isInteger(out.hintReplayWindow) || out.hintReplayWindow < 1 || out.hintReplayWindow > MAX_DRAIN_WINDOW) {
+    throw new RangeError(`hintReplayWindow must be an integer from 1 to ${MAX_DRAIN_WINDOW}, got ${describe(out.hintReplayWindow)}`);
   }
   if (out.nodes !== 'dynomite' && out.nodes !== 'redis')
     throw new RangeError(`nodes must be 'dynomite' or 'redis', got ${describe(out.nodes)}`);

@@ -50,6 +50,8 @@ export interface CoordinatorOptions {
   /** Where missed replica writes wait; without one, a missed replica write is only counted as failed. */
   hints?: CoordinatorHintStore;
   hintTtlMs: number;
+  /** Hints replayed at once to a peer that is back. */
+  hintReplayWindow: number;
   /** May a `DC_ONE` read go to a remote datacenter once no local rack answers? */
   allowRemoteDc: boolean;
   emit<E extends keyof HintQueueEvents>(event: E, payload: HintQueueEvents[E]): void;
@@ -118,7 +120,14 @@ export class Coordinator {
     this.queues =
       o.hints === undefined
         ? undefined
-        : new HintQueues({ store: o.hints, transport: o.transport, ttlMs: o.hintTtlMs, emit: o.emit, onError: o.onError });
+        : new HintQueues({
+            store: o.hints,
+            transport: o.transport,
+            ttlMs: o.hintTtlMs,
+            window: o.hintReplayWindow,
+            emit: o.emit,
+            onError: o.onError,
+          });
   }
 
   /** The local racks' names and the remote racks' order, for the topology in use (recomputed after a refresh). */
@@ -269,8 +278,7 @@ export class Coordinator {
     }
     if (queues.queueing(peer)) {
       const replayed = queues.replayed(peer);
-      if (replayed === undefined)
-        return asHint(undefined, `node ${peer} has hints waiting; this write queues behind them`);
+      if (replayed === undefined) return asHint(undefined, `node ${peer} has hints waiting; this write queues behind them`);
       inFlight.begin();
       void replayed.then(() => (inFlight.end(), this.replicate(peer, name, args, buffer, payload, hints, done)));
       return;

@@ -55,6 +55,8 @@ export interface HintQueueOptions {
   transport: ReplayTransport;
   /** TTL of a hint, in ms. */
   ttlMs: number;
+  /** Hints replayed at once to a peer (the drain's window). */
+  window: number;
   emit<E extends keyof HintQueueEvents>(event: E, payload: HintQueueEvents[E]): void;
   /** Reports a store failure that is not a refusal (an I/O error of a durable store). */
   onError(error: Error): void;
@@ -245,19 +247,23 @@ export class HintQueues {
   }
 
   private async drain(peer: number, q: PeerQueue): Promise<void> {
-    const { store, transport, emit } = this.options;
+    const { store, transport, emit, window } = this.options;
     try {
       for (;;) {
         let result: DrainResult;
         try {
-          result = await store.drain(peer, async (hint) => {
-            const reply = await transport.sendStored(peer, hint.payload);
-            q.stats.replayed++;
-            emit(
-              'hint:replayed',
-              reply instanceof Error ? { peer, bytes: hint.payload.length, error: reply } : { peer, bytes: hint.payload.length },
-            );
-          });
+          result = await store.drain(
+            peer,
+            async (hint) => {
+              const reply = await transport.sendStored(peer, hint.payload);
+              q.stats.replayed++;
+              emit(
+                'hint:replayed',
+                reply instanceof Error ? { peer, bytes: hint.payload.length, error: reply } : { peer, bytes: hint.payload.length },
+              );
+            },
+            { window },
+          );
         } catch (err) {
           // A failed delivery leaves the rest stored, in order: the next kick retries.
           if (!(err instanceof HintDeliveryError)) throw err;

@@ -18,10 +18,13 @@ class Peer {
   up = true;
   fail = false;
   received: string[] = [];
+  /** Every payload handed to the connection, answered or not. */
+  sent: string[] = [];
   private held: (() => void)[] = [];
   hold = false;
   isUp = () => this.up;
   sendStored = async (_peer: number, payload: Uint8Array) => {
+    this.sent.push(text(payload));
     if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
     if (this.fail) throw new Error('connection closed');
     this.received.push(text(payload));
@@ -49,7 +52,7 @@ class SlowStore extends HintStore {
   }
 }
 
-function setup(store: HintStore = new HintStore({ maxBytes: 0 })) {
+function setup(store: HintStore = new HintStore({ maxBytes: 0 }), window = 4) {
   const peer = new Peer();
   const events: [keyof HintQueueEvents, unknown][] = [];
   const errors: Error[] = [];
@@ -57,6 +60,7 @@ function setup(store: HintStore = new HintStore({ maxBytes: 0 })) {
     store,
     transport: peer,
     ttlMs: 60_000,
+    window,
     emit: (event, payload) => events.push([event, payload]),
     onError: (e) => errors.push(e),
   });
@@ -138,6 +142,22 @@ describe('HintQueues', () => {
     await queues.settled();
     expect(peer.received).toEqual(['x', 'y', 'z']);
     expect(store.lenFor(2)).toBe(0);
+  });
+
+  it('replays up to `window` hints at once over the connection, in order, then the rest as replies come', async () => {
+    const { store, peer, queues } = setup(new HintStore({ maxBytes: 0 }), 3);
+    peer.up = false;
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((s) => hint(queues, 4, bytes(s))));
+    peer.up = true;
+    peer.hold = true;
+    queues.kick(4);
+    await tick();
+    expect(peer.sent).toEqual(['a', 'b', 'c']); // three out, none answered
+    expect(store.lenFor(4)).toBe(5);
+    peer.release();
+    await queues.settled();
+    expect(peer.received).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(queues.queueing(4)).toBe(false);
   });
 
   it('holds writes back during a replay and releases them in order when it ends', async () => {
