@@ -69,6 +69,8 @@ export interface PoolNode {
   sessionReady: boolean;
   /** Socket writes are held until the end of the tick (see `cork`). */
   corked: boolean;
+  /** Coordinator mode: the Redis client id of the connection in use, fenced off when the next one starts (see `fence`). */
+  clientId: number | undefined;
   consecutiveFailures: number;
   probeDelay: number;
   probeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -149,14 +151,18 @@ function cork(node: PoolNode): void {
 export class NodePool {
   private nodes = new Map<number, PoolNode>();
   private closed = false;
-  /** Coordinator mode writes each command to several servers in the same tick: those writes are batched per socket. */
-  private readonly corking: boolean;
+  /**
+   * Coordinator mode (`nodes: 'redis'`): each command goes to several servers
+   * in the same tick, so those writes are batched per socket; and a new
+   * connection fences off the one before it.
+   */
+  private readonly coordinator: boolean;
 
   constructor(
     private readonly options: ResolvedOptions,
     private readonly emit: <E extends keyof PoolEvents>(event: E, payload: PoolEvents[E]) => void,
   ) {
-    this.corking = options.nodes === 'redis';
+    this.coordinator = options.nodes === 'redis';
   }
 
   /** The node with this peer index. */
@@ -201,6 +207,7 @@ export class NodePool {
       state: 'up',
       sessionReady: false,
       corked: false,
+      clientId: undefined,
       consecutiveFailures: 0,
       probeDelay: o.probeIntervalMs,
       probeTimer: undefined,
@@ -243,10 +250,41 @@ export class NodePool {
   }
 
   private async handshake(node: PoolNode): Promise<void> {
+    if (this.coordinator) await this.fence(node);
     const level = this.options.consistency;
     if (level === null) return;
     const reply = await this.write(node, new Command('DYNO_CONFIG:CONN_CONSISTENCY', [level], STRING_REPLY));
     if (reply !== 'OK') throw new Error(`node ${node.peer.index} answered ${String(reply)} to DYNO_CONFIG:CONN_CONSISTENCY ${level}`);
+  }
+
+  /**
+   * Coordinator mode: before a new connection takes writes, Redis drops the
+   * node's previous one (`CLIENT KILL ID`). Commands a stalled server or
+   * path still holds there would otherwise run after the hints replayed,
+   * and the writes sent, on this one, and leave an older value on the
+   * replica. A server that refuses the commands (ACL, or older than Redis
+   * 5) gets an `error` event and the connection is used unfenced.
+   */
+  private async fence(node: PoolNode): Promise<void> {
+    const previous = node.clientId;
+    node.clientId = undefined;
+    let step = 'KILL ID';
+    try {
+      if (previous !== undefined) await this.write(node, new Command('client', ['KILL', 'ID', String(previous)], STRING_REPLY));
+      step = 'ID';
+      node.clientId = Number(await this.write(node, new Command('client', ['ID'], STRING_REPLY)));
+    } catch (err) {
+      if (!(err instanceof ReplyError)) throw err;
+      this.emit(
+        'error',
+        new ServerReplyError(
+          `${(err as Error).message} (to CLIENT ${step}): without it, writes an old connection to this ` +
+            'node still holds may land after newer ones once the node is back; allow CLIENT ID and CLIENT KILL for this user',
+          'client',
+          nodeRef(node),
+        ),
+      );
+    }
   }
 
   /**
@@ -274,7 +312,7 @@ export class NodePool {
     if (!node.sessionReady) throw this.failed(node, notConnected(node));
     const start = performance.now();
     const entry = node.deadlines.add(command);
-    if (this.corking) cork(node);
+    if (this.coordinator) cork(node);
     try {
       const reply = await node.redis.sendCommand(command);
       entry.done = true;
