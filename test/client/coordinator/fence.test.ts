@@ -52,7 +52,10 @@ async function startProxy(port: number) {
     links,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const l of links) (l.client.destroy(), l.server.destroy());
+        for (const l of links) {
+          l.client.destroy();
+          l.server.destroy();
+        }
         server.close(() => resolve());
       }),
   };
