@@ -267,14 +267,16 @@ export class NodePool {
    */
   private async fence(node: PoolNode): Promise<void> {
     const previous = node.clientId;
-    node.clientId = undefined;
     let step = 'KILL ID';
     try {
       if (previous !== undefined) await this.write(node, new Command('client', ['KILL', 'ID', String(previous)], STRING_REPLY));
+      // Only now is the old connection gone: a handshake that fails before this (a timeout, a drop) keeps its id for the next one.
+      node.clientId = undefined;
       step = 'ID';
       node.clientId = Number(await this.write(node, new Command('client', ['ID'], STRING_REPLY)));
     } catch (err) {
       if (!(err instanceof ReplyError)) throw err;
+      node.clientId = undefined;
       this.emit(
         'error',
         new ServerReplyError(
