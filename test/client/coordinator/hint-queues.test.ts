@@ -208,3 +208,38 @@ describe('HintQueues', () => {
     expect(peer.received).toEqual(['from before']);
   });
 });
+
+describe('HintQueues (review3)', () => {
+  it('a throwing hint:stored listener does not leave later hints unstored', async () => {
+    const store = new HintStore({ maxBytes: 0 });
+    const peer = new Peer();
+    let throws = true;
+    const queues = new HintQueues({
+      store,
+      transport: peer,
+      ttlMs: 60_000,
+      window: 4,
+      emit: (event) => {
+        if (event === 'hint:stored' && throws) {
+          throws = false;
+          throw new Error('listener bug');
+        }
+      },
+      onError: () => {},
+    });
+    peer.up = false;
+    const older = queues.send(7, bytes('w1'));
+    const heard: string[] = [];
+    queues.hint(7, bytes('w2'), { stored: () => heard.push('w2 stored'), refused: () => heard.push('w2 refused') });
+    let thrown: unknown;
+    try {
+      queues.failed(7, older, { stored: () => heard.push('w1 stored'), refused: () => heard.push('w1 refused') });
+    } catch (err) {
+      thrown = err; // in the client this is inside a promise callback: an unhandled rejection
+    }
+    expect(heard).toEqual(['w1 stored', 'w2 stored']); // on main: ['w1 stored'], w2 waits for a next write to this peer
+    expect(store.lenFor(7)).toBe(2);
+    expect(thrown).toBeUndefined();
+    await expect(Promise.race([queues.settled().then(() => 'settled'), new Promise((r) => setTimeout(() => r('hangs'), 200))])).resolves.toBe('settled');
+  });
+});
