@@ -307,9 +307,12 @@ export class HintStore {
     const inFlight = new DeliveryWindow<number>(window);
     // The next position to hand out; from the front whenever nothing is out (hints requeued at the front go first).
     let next = queue.head;
+    // The front when last looked at: one further forward means hints were requeued there, and they go next.
+    let front = queue.head;
     try {
       for (;;) {
-        if (inFlight.length === 0) next = queue.head;
+        if (inFlight.length === 0 || ((queue.head - front) | 0) < 0) next = queue.head;
+        front = queue.head;
         while (!inFlight.full && current()) {
           const pos = queue.nextToDrain(next);
           if (Number.isNaN(pos)) break;

@@ -175,7 +175,8 @@ export class PeerQueue {
 
   /**
    * The first hint at or after position `from` (or the front, if that is
-   * later) that the running drain is to deliver; NaN when none is left.
+   * later) that the running drain is to deliver and is not out already; NaN
+   * when none is left.
    */
   nextToDrain(from: number): number {
     const end = (this.head + this.length) | 0;
@@ -184,7 +185,7 @@ export class PeerQueue {
       ((end - pos) | 0) > 0 && ((this.drainEnd - pos) | 0) > 0;
       pos = (pos + 1) | 0
     ) {
-      if (this.bufs[pos & this.mask] !== undefined) return pos;
+      if (this.bufs[pos & this.mask] !== undefined && (this.out.size === 0 || !this.out.has(pos))) return pos;
     }
     return Number.NaN;
   }
