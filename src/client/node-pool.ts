@@ -69,8 +69,12 @@ export interface PoolNode {
   sessionReady: boolean;
   /** Socket writes are held until the end of the tick (see `cork`). */
   corked: boolean;
-  /** Coordinator mode: the Redis client id of the connection in use, fenced off when the next one starts (see `fence`). */
-  clientId: number | undefined;
+  /**
+   * Coordinator mode: the connection in use as the server knows it (its
+   * `CLIENT ID`, and the server process's `run_id`: ids start afresh in
+   * every process), fenced off when the next one starts (see `fence`).
+   */
+  connection: { runId: string; id: number } | undefined;
   consecutiveFailures: number;
   probeDelay: number;
   probeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -207,7 +211,7 @@ export class NodePool {
       state: 'up',
       sessionReady: false,
       corked: false,
-      clientId: undefined,
+      connection: undefined,
       consecutiveFailures: 0,
       probeDelay: o.probeIntervalMs,
       probeTimer: undefined,
@@ -262,31 +266,41 @@ export class NodePool {
    * node's previous one (`CLIENT KILL ID`). Commands a stalled server or
    * path still holds there would otherwise run after the hints replayed,
    * and the writes sent, on this one, and leave an older value on the
-   * replica. A server that refuses the commands (ACL, or older than Redis
+   * replica. Only in the same server process (its `run_id`): a restarted
+   * server has no old connection, and may have given its id to another
+   * client. A server that refuses the commands (ACL, or older than Redis
    * 5) gets an `error` event and the connection is used unfenced.
    */
   private async fence(node: PoolNode): Promise<void> {
-    const previous = node.clientId;
-    let step = 'KILL ID';
+    const previous = node.connection;
+    let step = 'INFO server';
     try {
-      if (previous !== undefined) await this.write(node, new Command('client', ['KILL', 'ID', String(previous)], STRING_REPLY));
-      // Only now is the old connection gone: a handshake that fails before this (a timeout, a drop) keeps its id for the next one.
-      node.clientId = undefined;
-      step = 'ID';
-      node.clientId = Number(await this.write(node, new Command('client', ['ID'], STRING_REPLY)));
+      const runId = /^run_id:(\w+)/m.exec(String(await this.write(node, new Command('info', ['server'], STRING_REPLY))))?.[1];
+      if (runId === undefined) return this.unfenced(node, step, 'the reply has no run_id');
+      step = 'CLIENT KILL ID';
+      if (previous?.runId === runId) await this.write(node, new Command('client', ['KILL', 'ID', String(previous.id)], STRING_REPLY));
+      // Only now is the old connection gone: a handshake that fails before this (a timeout, a drop) keeps it for the next one.
+      node.connection = undefined;
+      step = 'CLIENT ID';
+      node.connection = { runId, id: Number(await this.write(node, new Command('client', ['ID'], STRING_REPLY))) };
     } catch (err) {
       if (!(err instanceof ReplyError)) throw err;
-      node.clientId = undefined;
-      this.emit(
-        'error',
-        new ServerReplyError(
-          `${(err as Error).message} (to CLIENT ${step}): without it, writes an old connection to this ` +
-            'node still holds may land after newer ones once the node is back; allow CLIENT ID and CLIENT KILL for this user',
-          'client',
-          nodeRef(node),
-        ),
-      );
+      this.unfenced(node, step, (err as Error).message);
     }
+  }
+
+  /** The fence could not be set up on this connection: say so, and use it unfenced. */
+  private unfenced(node: PoolNode, step: string, why: string): void {
+    node.connection = undefined;
+    this.emit(
+      'error',
+      new ServerReplyError(
+        `${why} (to ${step}): without it, writes an old connection to this node still holds may land after newer ` +
+          'ones once the node is back; allow INFO, CLIENT ID and CLIENT KILL for this user',
+        step.split(' ')[0]!.toLowerCase(),
+        nodeRef(node),
+      ),
+    );
   }
 
   /**
