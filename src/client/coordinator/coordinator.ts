@@ -76,10 +76,12 @@ const keyOf = (k: Arg): string | Buffer => (typeof k === 'number' ? String(k) : 
 const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
 
 /**
- * The hints of one write being stored. The write answers once those started
- * before its level was decided are stored, so a caller that has the reply
- * finds them in the store; a hint started later (a remote replica timing
- * out) does not hold it up.
+ * The hints of one write being stored. The write answers once those that
+ * entered the store before its level was decided are stored (with a durable
+ * store, written as its sync mode says), so a caller that has the reply
+ * finds them there. A hint that enters later does not hold it up: one for a
+ * replica that times out later, or one queued behind an older write to its
+ * peer that is still on the wire (it cannot go in before that one settles).
  */
 class WriteHints {
   private early = 0;
@@ -258,9 +260,11 @@ export class Coordinator {
     // A hint behind the peer's queue, or (`slot`) in the place of a live write that failed. `why` is a message or the
     // error that made it a hint: no Error is made per hinted write (capturing its stack costs microseconds).
     const asHint = (slot: Slot | undefined, why: unknown) => {
-      const counted = hints.begin();
       inFlight.begin();
+      // Waited for only if it enters the store before the level is decided: not if it queues behind an older write still on the wire.
+      let counted = false;
       const wait: HintWait = {
+        storing: () => (counted = hints.begin()),
         stored: () => (inFlight.end(), done('hinted', why), hints.end(counted)),
         refused: (err) => (inFlight.end(), done('refused', err), hints.end(counted)),
       };

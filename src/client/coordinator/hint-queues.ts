@@ -22,7 +22,7 @@ export interface PeerHintStats {
   stored: number;
   /** Payload bytes of those hints. */
   bytes: number;
-  /** Hints replayed to it and acknowledged. */
+  /** Hints replayed to it, acknowledged, and so removed from the store (a hint replayed twice counts once). */
   replayed: number;
   /** Hints dropped because their TTL ran out before it was back. */
   expired: number;
@@ -33,6 +33,10 @@ export interface PeerHintStats {
 /** Events of the queues, by name. */
 export interface HintQueueEvents {
   'hint:stored': { peer: number; bytes: number };
+  /**
+   * A replayed hint was answered (`error`: the server's error reply; it has the write all the same). After a
+   * failed replay, hints behind the failed one are replayed again by the next one, and each answer is an event.
+   */
   'hint:replayed': { peer: number; bytes: number; error?: Error };
   'hint:expired': { peer: number; count: number };
 }
@@ -58,12 +62,14 @@ export interface HintQueueOptions {
   /** Hints replayed at once to a peer (the drain's window). */
   window: number;
   emit<E extends keyof HintQueueEvents>(event: E, payload: HintQueueEvents[E]): void;
-  /** Reports a store failure that is not a refusal (an I/O error of a durable store). */
+  /** Reports a store failure that is not a refusal (an I/O error of a durable store), or a `hint:stored` listener's throw. */
   onError(error: Error): void;
 }
 
 /** Told once a hint has been stored, or why it was not (the store's refusal or failure). */
 export interface HintWait {
+  /** The hint goes to the store now (once every older write to the peer has settled). */
+  storing?(): void;
   stored(): void;
   refused(error: unknown): void;
 }
@@ -198,6 +204,7 @@ export class HintQueues {
   private store(peer: number, q: PeerQueue, payload: Uint8Array, wait: HintWait | undefined): void {
     q.storing++;
     this.inFlight.begin();
+    wait?.storing?.();
     let stored: void | Promise<void>;
     try {
       // Called in write order: both stores fix a hint's place at the call.
@@ -213,7 +220,6 @@ export class HintQueues {
       );
   }
 
-  // The counters are right before anyone hears, and the event goes last: a throwing listener leaves nothing half done.
   private stored(peer: number, q: PeerQueue, wait: HintWait | undefined, bytes: number): void {
     q.storing--;
     q.stats.stored++;
@@ -221,8 +227,28 @@ export class HintQueues {
     this.inFlight.end();
     wait?.stored();
     this.kick(peer);
-    this.options.emit('hint:stored', { peer, bytes });
+    if (this.events.push({ peer, bytes }) === 1) queueMicrotask(this.emitStored);
   }
+
+  /**
+   * `hint:stored` events go out after the call that stored them: a listener
+   * then never runs in the middle of a write's fan-out (where a write it
+   * made could overtake the one being sent) or of a flush (where a throw
+   * would leave later hints unstored).
+   */
+  private events: HintQueueEvents['hint:stored'][] = [];
+  private readonly emitStored = (): void => {
+    const events = this.events;
+    this.events = [];
+    for (const e of events) {
+      try {
+        this.options.emit('hint:stored', e);
+      } catch (error) {
+        // A listener's bug is reported where the client reports errors, and the other events still go out.
+        this.options.onError(error as Error);
+      }
+    }
+  };
 
   private refused(peer: number, q: PeerQueue, wait: HintWait | undefined, err: unknown): void {
     q.storing--;
@@ -256,20 +282,24 @@ export class HintQueues {
             peer,
             async (hint) => {
               const reply = await transport.sendStored(peer, hint.payload);
-              q.stats.replayed++;
-              emit(
-                'hint:replayed',
-                reply instanceof Error ? { peer, bytes: hint.payload.length, error: reply } : { peer, bytes: hint.payload.length },
-              );
+              const bytes = hint.payload.length;
+              // A listener's throw must not fail the delivery: the server has the hint.
+              try {
+                emit('hint:replayed', reply instanceof Error ? { peer, bytes, error: reply } : { peer, bytes });
+              } catch (error) {
+                this.options.onError(error as Error);
+              }
             },
             { window },
           );
         } catch (err) {
           // A failed delivery leaves the rest stored, in order: the next kick retries.
           if (!(err instanceof HintDeliveryError)) throw err;
+          q.stats.replayed += err.result.delivered;
           this.expired(peer, q, err.result.expired);
           return;
         }
+        q.stats.replayed += result.delivered;
         this.expired(peer, q, result.expired);
         // Empty, and nothing on its way into the store: the next write may go live.
         if (store.lenFor(peer) === 0 && q.storing === 0 && q.head === q.slots.length) {

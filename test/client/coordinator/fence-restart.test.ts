@@ -51,7 +51,9 @@ describe.skipIf(!RUN)('coordinator mode: the fence after the replica restarted',
     // The coordinator's connection id on the first process.
     const inspector = cluster.direct(1);
     const self = Number(await inspector.call('CLIENT', 'ID'));
-    const ids = [...String(await inspector.call('CLIENT', 'LIST')).matchAll(/id=(\d+)/g)].map((m) => Number(m[1])).filter((id) => id !== self);
+    const ids = [...String(await inspector.call('CLIENT', 'LIST')).matchAll(/id=(\d+)/g)]
+      .map((m) => Number(m[1]))
+      .filter((id) => id !== self);
     expect(ids).toHaveLength(1);
     const previous = ids[0]!;
     inspector.disconnect();
@@ -67,7 +69,10 @@ describe.skipIf(!RUN)('coordinator mode: the fence after the replica restarted',
     }
     expect(victim, `no connection got id ${previous}`).toBeDefined();
     // The coordinator reconnects (its retry) and runs its fence.
-    await waitFor('the coordinator to reconnect', async () => (await client!.set('k', 'v').catch(() => 'no')) === 'OK' && client!.stats().nodes[1]!.state === 'up');
+    await waitFor(
+      'the coordinator to reconnect',
+      async () => (await client!.set('k', 'v').catch(() => 'no')) === 'OK' && client!.stats().nodes[1]!.state === 'up',
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(victim!.closed()).toBe(false);
   });

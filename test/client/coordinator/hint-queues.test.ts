@@ -20,11 +20,17 @@ class Peer {
   received: string[] = [];
   /** Every payload handed to the connection, answered or not. */
   sent: string[] = [];
+  /** A payload whose next send fails. */
+  failOnce: string | undefined;
   private held: (() => void)[] = [];
   hold = false;
   isUp = () => this.up;
   sendStored = async (_peer: number, payload: Uint8Array) => {
     this.sent.push(text(payload));
+    if (this.failOnce === text(payload)) {
+      this.failOnce = undefined;
+      throw new Error('connection closed');
+    }
     if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
     if (this.fail) throw new Error('connection closed');
     this.received.push(text(payload));
@@ -87,13 +93,15 @@ describe('HintQueues', () => {
     expect(queues.stats().get(7)).toEqual({ queued: 0, stored: 2, bytes: 4, replayed: 2, expired: 0, refused: 0 });
   });
 
-  it('tells a hint stored at once when the store is in memory and nothing older is out', () => {
+  it('tells a hint stored at once when the store is in memory and nothing older is out', async () => {
     const { store, peer, queues, events } = setup();
     peer.up = false;
     const heard: string[] = [];
     queues.hint(8, bytes('now'), { stored: () => heard.push('stored'), refused: () => heard.push('refused') });
     expect(heard).toEqual(['stored']); // no promise, no tick: this is the per-hinted-write path
     expect(store.lenFor(8)).toBe(1);
+    expect(events).toEqual([]); // the event goes out after the call, never inside it
+    await Promise.resolve();
     expect(events).toEqual([['hint:stored', { peer: 8, bytes: 3 }]]);
   });
 
@@ -160,6 +168,22 @@ describe('HintQueues', () => {
     expect(queues.queueing(4)).toBe(false);
   });
 
+  it('counts a hint replayed twice (it followed a failed one in the window) once in stats().replayed', async () => {
+    const { store, peer, queues } = setup(new HintStore({ maxBytes: 0 }), 4);
+    peer.up = false;
+    await Promise.all(['a', 'b', 'c', 'd'].map((s) => hint(queues, 6, bytes(s))));
+    peer.up = true;
+    peer.failOnce = 'b';
+    queues.kick(6);
+    await queues.settled();
+    expect(peer.received).toEqual(['a', 'c', 'd']); // c and d were applied, but stay stored behind b
+    expect(store.lenFor(6)).toBe(3);
+    queues.kick(6);
+    await queues.settled();
+    expect(peer.received).toEqual(['a', 'c', 'd', 'b', 'c', 'd']);
+    expect(queues.stats().get(6)).toMatchObject({ queued: 0, stored: 4, replayed: 4 });
+  });
+
   it('holds writes back during a replay and releases them in order when it ends', async () => {
     const { peer, queues } = setup();
     peer.up = false;
@@ -209,23 +233,27 @@ describe('HintQueues', () => {
   });
 });
 
-describe('HintQueues (review3)', () => {
+describe('HintQueues and a throwing hint:stored listener', () => {
   it('a throwing hint:stored listener does not leave later hints unstored', async () => {
     const store = new HintStore({ maxBytes: 0 });
     const peer = new Peer();
     let throws = true;
+    const reported: Error[] = [];
+    const stored: unknown[] = [];
     const queues = new HintQueues({
       store,
       transport: peer,
       ttlMs: 60_000,
       window: 4,
-      emit: (event) => {
-        if (event === 'hint:stored' && throws) {
+      emit: (event, payload) => {
+        if (event !== 'hint:stored') return;
+        if (throws) {
           throws = false;
           throw new Error('listener bug');
         }
+        stored.push(payload);
       },
-      onError: () => {},
+      onError: (e) => reported.push(e),
     });
     peer.up = false;
     const older = queues.send(7, bytes('w1'));
@@ -237,9 +265,13 @@ describe('HintQueues (review3)', () => {
     } catch (err) {
       thrown = err; // in the client this is inside a promise callback: an unhandled rejection
     }
-    expect(heard).toEqual(['w1 stored', 'w2 stored']); // on main: ['w1 stored'], w2 waits for a next write to this peer
+    expect(heard).toEqual(['w1 stored', 'w2 stored']); // with the event inside the flush: ['w1 stored'], and w2 waited for the next write
     expect(store.lenFor(7)).toBe(2);
     expect(thrown).toBeUndefined();
-    await expect(Promise.race([queues.settled().then(() => 'settled'), new Promise((r) => setTimeout(() => r('hangs'), 200))])).resolves.toBe('settled');
+    await expect(
+      Promise.race([queues.settled().then(() => 'settled'), new Promise((r) => setTimeout(() => r('hangs'), 200))]),
+    ).resolves.toBe('settled');
+    expect(reported.map((e) => e.message)).toEqual(['listener bug']); // reported as the client reports errors
+    expect(stored).toEqual([{ peer: 7, bytes: 2 }]); // and the other event still went out
   });
 });
