@@ -1,8 +1,7 @@
 /**
- * Review (review3): `CLIENT KILL ID <previous id>` after the replica's Redis
- * restarted. Client ids are numbered afresh by every server process (from 3
+ * The fence after the replica's Redis restarted. Client ids are numbered afresh by every server process (from 3
  * on Redis 7), so the id the client remembers from the old process may name
- * another client's connection on the new one: the fence must not kill it.
+ * another client's connection on the new one: the fence kills only within the server process it connected to (INFO's `run_id`).
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

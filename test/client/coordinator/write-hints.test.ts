@@ -1,5 +1,5 @@
 /**
- * Review (review3): a DC_ONE write must not wait for another replica's write
+ * A DC_ONE write must not wait for another replica's write
  * that is still on the wire. Its hint for that replica waits (in the peer's
  * order) behind the older live write, which may take `commandTimeoutMs` to
  * fail; the answer must not wait with it.
@@ -12,7 +12,7 @@ import { HintStore } from '../../../src/index.js';
 
 const seeds = ['127.0.0.1:30000:rack1:dc1:0', '127.0.0.1:30001:rack2:dc1:0'];
 
-describe('Coordinator write (review3)', () => {
+describe('Coordinator write and hints queued behind a live write', () => {
   it('DC_ONE answers once the local rack acknowledged, though the other replica hint waits behind a live write', async () => {
     const { topology } = await readSource(resolveOptions({ seeds, localRack: 'rack1' }));
     const up = new Set([0, 1]);
@@ -43,6 +43,6 @@ describe('Coordinator write (review3)', () => {
     const outcome = await Promise.race([second.then(() => 'answered'), new Promise((r) => setTimeout(() => r('waiting'), 100))]);
     for (const reject of held) reject(new Error('timed out')); // what commandTimeoutMs does later
     await second;
-    expect(outcome).toBe('answered'); // on main: 'waiting', until rack2's older write times out
+    expect(outcome).toBe('answered'); // 'waiting' when every hint started before the answer is waited for: until rack2's older write times out
   });
 });
