@@ -198,8 +198,9 @@ export class Coordinator {
   /**
    * Sends a write to the owner in every rack (local and remote datacenters)
    * and resolves at the write level with the local rack's reply (or the
-   * first rack that answered). A replica that missed it and whose hint was
-   * stored before the level was decided has that hint stored when this resolves.
+   * first rack that answered). A replica that missed it, and whose hint
+   * entered the store before the level was decided, has that hint stored
+   * when this resolves (see {@link WriteHints}).
    *
    * @throws {QuorumError} `QuorumNotReached` naming the racks on each side.
    * @throws {ServerReplyError} when the level is missed and a replica answered an error.
