@@ -33,9 +33,7 @@ const hints = opts.hints
   : new HintStore({ maxBytes: 256 << 20 });
 const client = await DynoClient.connect({
   files: [opts.config],
-  nodes: 'redis',
-  // Every endpoint in the file is the Redis server itself: there is no Dynomite in between.
-  clientPort: (peer) => peer.endpoint.port,
+  nodes: 'redis', // every endpoint in the file is a Redis server: there is no Dynomite in between
   hints,
   writeConsistency: opts.consistency,
 });
@@ -103,5 +101,7 @@ for await (const line of createInterface({ input: process.stdin })) {
 }
 await answered;
 await client.quit(); // waits for replica writes in flight and hints being stored
-if (!opts.hints && total() > 0) console.error(`dropping ${total()} in-memory hint(s) (use --hints DIR to keep them)`);
+// The store, not the client's stats: a closed client lists no nodes.
+const left = hints.peersWithHints().reduce((sum, peer) => sum + hints.lenFor(peer), 0);
+if (!opts.hints && left > 0) console.error(`dropping ${left} in-memory hint(s) (use --hints DIR to keep them)`);
 await hints.close?.();

@@ -201,6 +201,9 @@ export class NodePool {
       maxRetriesPerRequest: 0, // in-flight commands fail when the connection drops; the client decides about retries.
       // No commandTimeout: it sets a timer per command; the node's Deadlines time commands out with one.
       connectTimeout: o.connectTimeoutMs,
+      // The client disconnects only to drop a connection. ioredis's default (2 s) keeps a timer running that long
+      // when the socket had already closed (a node that is down), which kept the process alive after quit().
+      disconnectTimeout: 0,
       retryStrategy: (attempt) => Math.min(o.probeIntervalMs * 2 ** Math.min(attempt - 1, 16), o.probeBackoffMaxMs),
     };
     const node: PoolNode = {

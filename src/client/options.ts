@@ -38,7 +38,11 @@ export interface ClientOptions extends TopologySourceOptions {
   localRack?: string;
   /** The client's datacenter. @default the local rack's datacenter */
   localDc?: string;
-  /** Client ports where the source does not say them (seed lists, admin sources). @default peer port + 1, with a warning */
+  /**
+   * Client ports where the source does not say them (seed lists, admin
+   * sources); in coordinator mode, the Redis server of each peer.
+   * @default peer port + 1, with a warning; in coordinator mode (`nodes: 'redis'`), the peer endpoint itself
+   */
   clientPort?: ClientPortOption;
   /** Overrides the source's `hash:`. */
   hash?: HashName;

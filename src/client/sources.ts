@@ -122,12 +122,21 @@ export async function readSource(options: ClientOptions & { connectTimeoutMs: nu
   }
 }
 
-/** Decides every node's client endpoint: the source's, else the `clientPort` option's, else peer port + 1 (listed in `guessed`). */
+/**
+ * Decides every node's client endpoint. Dynomite nodes: the source's, else
+ * the `clientPort` option's, else peer port + 1 (listed in `guessed`). In
+ * coordinator mode (`nodes: 'redis'`) a peer is its Redis server: the
+ * `clientPort` option's, else the peer endpoint itself (a file's `listen:`,
+ * a Dynomite client port, does not apply).
+ */
 export function resolveEndpoints(reading: SourceReading, options: ClientOptions): ClientTopology {
   const endpoints = new Map<number, Endpoint>();
   const guessed: number[] = [];
+  const redis = options.nodes === 'redis';
   for (const peer of reading.topology.peers) {
-    const stated = reading.listens.get(endpointKey(peer.endpoint)) ?? clientPortOption(peer, options);
+    const stated = redis
+      ? (clientPortOption(peer, options) ?? peer.endpoint)
+      : (reading.listens.get(endpointKey(peer.endpoint)) ?? clientPortOption(peer, options));
     if (stated) endpoints.set(peer.index, stated);
     else {
       endpoints.set(peer.index, { host: peer.endpoint.host, port: peer.endpoint.port + 1 });

@@ -276,6 +276,23 @@ describe.skipIf(!run)('DynoClient topology sources', () => {
     }
   });
 
+  it('in coordinator mode takes each peer endpoint as its Redis server: no guess, no warning', async () => {
+    const seeds = servers.map((s, i) => `127.0.0.1:${s.port}:rack${i < 2 ? 1 : 2}:dc1:${i % 2 === 0 ? 0 : 2147483648}`);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    const client = await DynoClient.connect({ seeds, nodes: 'redis', localRack: 'rack1' });
+    try {
+      expect(client.stats().nodes.map((n) => n.port)).toEqual(servers.map((s) => s.port));
+      expect(await client.set('coordinated', 'yes')).toBe('OK');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => (w as Error & { code?: string }).code === 'DYNORING_GUESSED_CLIENT_PORT')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await client.quit();
+    }
+  });
+
   it('rejects connect with a typed error when no local-rack node answers, and for a broken topology', async () => {
     const free = await RedisServer.launch();
     const port = free.port;

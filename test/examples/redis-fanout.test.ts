@@ -252,4 +252,19 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
     const down = new Map(hinted);
     expect(await diff(DOWN, down)).toEqual(clean(DOWN, down.size));
   });
+
+  it('without --hints, says how many in-memory hints it drops when it exits', async () => {
+    setupDone();
+    const down = 3;
+    const key = Array.from({ length: 100 }, (_, i) => `mem:${i}`).find((k) => owners([k])[0]!.includes(down))!;
+    await servers[down]!.stop('SIGKILL');
+    try {
+      const run = start([], `SET ${key} lost-on-exit\nHINTS\n`);
+      expect(await run.exited).toBe(0);
+      expect(run.lines).toEqual([`OK ${key}`, expect.stringMatching(/^HINTS 1 /)]);
+      expect(run.stderr()).toContain('dropping 1 in-memory hint(s) (use --hints DIR to keep them)');
+    } finally {
+      await servers[down]!.restart();
+    }
+  });
 });
