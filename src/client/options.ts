@@ -123,6 +123,56 @@ export type ResolvedOptions = ClientOptions &
 
 const CONSISTENCIES: readonly Consistency[] = ['DC_ONE', 'DC_QUORUM', 'DC_SAFE_QUORUM'];
 
+/** Every option name (the compiler holds this to `ClientOptions`), so that a misspelt one is refused, not ignored. */
+const OPTION_NAMES: Readonly<Record<keyof ClientOptions, true>> = {
+  files: true,
+  topology: true,
+  seeds: true,
+  clusterDescribe: true,
+  florida: true,
+  dynomiteManager: true,
+  localRack: true,
+  localDc: true,
+  clientPort: true,
+  hash: true,
+  hashTag: true,
+  maxAttempts: true,
+  commandTimeoutMs: true,
+  connectTimeoutMs: true,
+  downAfterErrors: true,
+  probeIntervalMs: true,
+  probeBackoffMaxMs: true,
+  refreshIntervalMs: true,
+  allowRemoteDc: true,
+  consistency: true,
+  allowEmptyHashTag: true,
+  nodes: true,
+  hints: true,
+  hintTtlMs: true,
+  hintReplayIntervalMs: true,
+  hintReplayWindow: true,
+  readConsistency: true,
+  writeConsistency: true,
+  redisOptions: true,
+};
+
+/** Options that only coordinator mode reads: given without `nodes: 'redis'`, they would silently do nothing. */
+const COORDINATOR_ONLY = ['hints', 'hintTtlMs', 'hintReplayIntervalMs', 'hintReplayWindow', 'readConsistency', 'writeConsistency'] as const;
+
+/** The option `name` was probably meant to be: the same name in other case, or one letter off. */
+function meant(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.keys(OPTION_NAMES).find((known) => {
+    const k = known.toLowerCase();
+    if (k === lower) return true;
+    if (Math.abs(k.length - lower.length) > 1) return false;
+    // One insertion, deletion or substitution apart.
+    let i = 0;
+    while (i < k.length && k[i] === lower[i]) i++;
+    return k.slice(i + 1) === lower.slice(i + 1) || k.slice(i) === lower.slice(i + 1) || k.slice(i + 1) === lower.slice(i);
+  });
+}
+
 /**
  * Fills in defaults and checks types and ranges.
  *
@@ -131,6 +181,21 @@ const CONSISTENCIES: readonly Consistency[] = ['DC_ONE', 'DC_QUORUM', 'DC_SAFE_Q
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null)
     throw new TypeError(`DynoClient.connect takes an options object, got ${describe(options)}`);
+  for (const name of Object.keys(options)) {
+    if (Object.hasOwn(OPTION_NAMES, name)) continue;
+    const guess = meant(name);
+    throw new TypeError(`unknown option ${describe(name)}${guess === undefined ? '' : `: did you mean ${guess}?`} (docs/client.md lists the options)`);
+  }
+  const nodesGiven = (options as { nodes?: unknown }).nodes;
+  if (nodesGiven !== 'redis') {
+    const given = COORDINATOR_ONLY.filter((name) => options[name] !== undefined);
+    // `hints` has its own message below.
+    if (given.length > 0 && given[0] !== 'hints')
+      throw new TypeError(
+        `${given.join(', ')} ${given.length === 1 ? 'is an option' : 'are options'} of coordinator mode: pass nodes: 'redis' ` +
+          "(with Dynomite nodes, the server's own consistency applies: see the consistency option)",
+      );
+  }
   const out = { ...CLIENT_DEFAULTS } as ResolvedOptions;
   for (const [k, v] of Object.entries(options)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   const positive = (name: 'maxAttempts' | 'downAfterErrors') => {

@@ -1,0 +1,60 @@
+/**
+ * `DynoClient.connect`'s option checks (`resolveOptions`): defaults filled
+ * in from `CLIENT_DEFAULTS`, every bad value refused with a TypeError or
+ * RangeError naming the option, a misspelt option refused with what it was
+ * probably meant to be, and coordinator-only options refused without
+ * `nodes: 'redis'`, where they would do nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { CLIENT_DEFAULTS, resolveOptions, type ClientOptions } from '../../src/client/options.js';
+import { HintStore } from '../../src/index.js';
+
+const seeds = ['127.0.0.1:8101:rack1:dc1:0'];
+const resolve = (o: Record<string, unknown>) => resolveOptions({ seeds, ...o } as ClientOptions);
+
+describe('resolveOptions', () => {
+  it('fills in every default', () => {
+    const out = resolve({});
+    for (const [name, value] of Object.entries(CLIENT_DEFAULTS)) expect(out[name as keyof typeof out], name).toEqual(value);
+    expect(out.seeds).toEqual(seeds);
+  });
+
+  it('refuses a misspelt option, saying what it was probably meant to be', () => {
+    expect(() => resolve({ hintTTL: 5 })).toThrow(new TypeError("unknown option 'hintTTL' (docs/client.md lists the options)"));
+    expect(() => resolve({ hinttlms: 5 })).toThrow(/unknown option 'hinttlms': did you mean hintTtlMs\?/);
+    expect(() => resolve({ commandTimeoutMS: 5 })).toThrow(/did you mean commandTimeoutMs\?/);
+    expect(() => resolve({ localRak: 'r' })).toThrow(/did you mean localRack\?/);
+    expect(() => resolve({ writeConsistancy: 'DC_ONE' })).toThrow(/unknown option 'writeConsistancy'/);
+  });
+
+  it("refuses coordinator-mode options without nodes: 'redis', where they would do nothing", () => {
+    expect(() => resolve({ writeConsistency: 'DC_QUORUM' })).toThrow(
+      new TypeError(
+        "writeConsistency is an option of coordinator mode: pass nodes: 'redis' (with Dynomite nodes, the server's own consistency applies: see the consistency option)",
+      ),
+    );
+    expect(() => resolve({ readConsistency: 'DC_QUORUM', hintTtlMs: 5 })).toThrow(/^hintTtlMs, readConsistency are options of coordinator mode/);
+    expect(() => resolve({ hintReplayWindow: 4, nodes: 'dynomite' })).toThrow(/hintReplayWindow is an option of coordinator mode/);
+    expect(() => resolve({ hints: new HintStore() })).toThrow(/hints are kept only in coordinator mode: pass nodes: 'redis'/);
+    expect(resolve({ nodes: 'redis', writeConsistency: 'DC_QUORUM', hintReplayWindow: 4 })).toMatchObject({
+      writeConsistency: 'DC_QUORUM',
+      hintReplayWindow: 4,
+    });
+  });
+
+  it('refuses bad values, naming the option', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ maxAttempts: 0 }, /maxAttempts must be an integer of at least 1, got 0/],
+      [{ commandTimeoutMs: -1 }, /commandTimeoutMs must be a positive number of milliseconds/],
+      [{ refreshIntervalMs: Number.NaN }, /refreshIntervalMs must be 0 \(off\) or a positive number/],
+      [{ nodes: 'redis', hintTtlMs: 0 }, /hintTtlMs must be a number of milliseconds of at least 1/],
+      [{ nodes: 'redis', hintReplayWindow: 0 }, /hintReplayWindow must be an integer from 1 to 65536, got 0/],
+      [{ nodes: 'redis', hintReplayWindow: 1.5 }, /hintReplayWindow must be an integer/],
+      [{ nodes: 'memcached' }, /nodes must be 'dynomite' or 'redis'/],
+      [{ nodes: 'redis', writeConsistency: 'dc_quorum' }, /writeConsistency must be one of DC_ONE, DC_QUORUM, DC_SAFE_QUORUM, got 'dc_quorum'/],
+      [{ nodes: 'redis', consistency: 'DC_ONE' }, /use readConsistency and writeConsistency/],
+      [{ nodes: 'redis', hints: {} }, /hints must be a HintStore or a DurableHintStore/],
+    ];
+    for (const [options, message] of cases) expect(() => resolve(options), JSON.stringify(options)).toThrow(message);
+  });
+});
