@@ -110,6 +110,13 @@ export class DynoClient extends EventEmitter {
   private startCoordinator(placement: Placement): Coordinator {
     const o = this.options;
     const pool = this.pool;
+    // The hint rounds run every hintReplayIntervalMs: the same failure each round (a store closed under the client,
+    // a full disk) is reported once, until a round goes through.
+    let last: string | undefined;
+    const background = (error: Error) => {
+      if (error.message !== last) this.notify('error', error);
+      last = error.message;
+    };
     const coordinator = new Coordinator({
       topology: () => this.current.topology,
       localDc: placement.localDc,
@@ -129,13 +136,13 @@ export class DynoClient extends EventEmitter {
         describe: (peer) => nodeRef(pool.get(peer)!),
       },
       emit: (event, payload) => this.notify(event, payload as ClientEvents[typeof event]),
-      onError: (error) => this.notify('error', error),
+      onError: (error) => background(error),
     });
     const queues = coordinator.queues;
     if (queues !== undefined) {
       this.on('node:up', () => queues.kickAll());
       this.replayTimer = setInterval(() => {
-        queues.expire().catch((error: Error) => this.notify('error', error));
+        queues.expire().then(() => (last = undefined), background);
         queues.kickAll();
       }, o.hintReplayIntervalMs);
       this.replayTimer.unref();

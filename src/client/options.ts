@@ -5,6 +5,7 @@ import type { Topology } from '../ring/topology.js';
 import type { Endpoint, Peer } from '../ring/peer.js';
 import { describe } from '../ring/token.js';
 import type { CoordinatorHintStore } from './coordinator/hint-queues.js';
+import { DurableStoreError } from '../errors.js';
 import { MAX_DRAIN_WINDOW } from '../hints/hint.js';
 
 /** The read and write consistency Dynomite applies to one client connection. */
@@ -177,6 +178,7 @@ function meant(name: string): string | undefined {
  * Fills in defaults and checks types and ranges.
  *
  * @throws {TypeError | RangeError} naming the option.
+ * @throws {DurableStoreError} `Closed` for a hint store already closed.
  */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null)
@@ -184,7 +186,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   for (const name of Object.keys(options)) {
     if (Object.hasOwn(OPTION_NAMES, name)) continue;
     const guess = meant(name);
-    throw new TypeError(`unknown option ${describe(name)}${guess === undefined ? '' : `: did you mean ${guess}?`} (docs/client.md lists the options)`);
+    throw new TypeError(
+      `unknown option ${describe(name)}${guess === undefined ? '' : `: did you mean ${guess}?`} (docs/client.md lists the options)`,
+    );
   }
   const nodesGiven = (options as { nodes?: unknown }).nodes;
   if (nodesGiven !== 'redis') {
@@ -239,6 +243,13 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       out.nodes !== 'redis'
         ? "hints are kept only in coordinator mode: pass nodes: 'redis' (Dynomite nodes do not replay hints)"
         : 'hints must be a HintStore or a DurableHintStore (from dynoring/durable)',
+    );
+  }
+  if (out.hints?.isClosed === true) {
+    throw new DurableStoreError(
+      'Closed',
+      `the hint store${out.hints.dir === undefined ? '' : ` ${out.hints.dir}`} is closed: open it again (DurableHintStore.open) and pass the new one`,
+      out.hints.dir,
     );
   }
   if (out.consistency !== null && !CONSISTENCIES.includes(out.consistency)) {

@@ -5,8 +5,12 @@
  * probably meant to be, and coordinator-only options refused without
  * `nodes: 'redis'`, where they would do nothing.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_DEFAULTS, resolveOptions, type ClientOptions } from '../../src/client/options.js';
+import { DurableHintStore, DurableStoreError } from '../../src/durable.js';
 import { HintStore } from '../../src/index.js';
 
 const seeds = ['127.0.0.1:8101:rack1:dc1:0'];
@@ -33,7 +37,9 @@ describe('resolveOptions', () => {
         "writeConsistency is an option of coordinator mode: pass nodes: 'redis' (with Dynomite nodes, the server's own consistency applies: see the consistency option)",
       ),
     );
-    expect(() => resolve({ readConsistency: 'DC_QUORUM', hintTtlMs: 5 })).toThrow(/^hintTtlMs, readConsistency are options of coordinator mode/);
+    expect(() => resolve({ readConsistency: 'DC_QUORUM', hintTtlMs: 5 })).toThrow(
+      /^hintTtlMs, readConsistency are options of coordinator mode/,
+    );
     expect(() => resolve({ hintReplayWindow: 4, nodes: 'dynomite' })).toThrow(/hintReplayWindow is an option of coordinator mode/);
     expect(() => resolve({ hints: new HintStore() })).toThrow(/hints are kept only in coordinator mode: pass nodes: 'redis'/);
     expect(resolve({ nodes: 'redis', writeConsistency: 'DC_QUORUM', hintReplayWindow: 4 })).toMatchObject({
@@ -51,10 +57,35 @@ describe('resolveOptions', () => {
       [{ nodes: 'redis', hintReplayWindow: 0 }, /hintReplayWindow must be an integer from 1 to 65536, got 0/],
       [{ nodes: 'redis', hintReplayWindow: 1.5 }, /hintReplayWindow must be an integer/],
       [{ nodes: 'memcached' }, /nodes must be 'dynomite' or 'redis'/],
-      [{ nodes: 'redis', writeConsistency: 'dc_quorum' }, /writeConsistency must be one of DC_ONE, DC_QUORUM, DC_SAFE_QUORUM, got 'dc_quorum'/],
+      [
+        { nodes: 'redis', writeConsistency: 'dc_quorum' },
+        /writeConsistency must be one of DC_ONE, DC_QUORUM, DC_SAFE_QUORUM, got 'dc_quorum'/,
+      ],
       [{ nodes: 'redis', consistency: 'DC_ONE' }, /use readConsistency and writeConsistency/],
       [{ nodes: 'redis', hints: {} }, /hints must be a HintStore or a DurableHintStore/],
     ];
     for (const [options, message] of cases) expect(() => resolve(options), JSON.stringify(options)).toThrow(message);
+  });
+
+  it('refuses a hint store that is already closed, with the store error a closed store gives', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dynoring-options-'));
+    try {
+      const store = await DurableHintStore.open(join(dir, 'hints'));
+      expect(resolve({ nodes: 'redis', hints: store }).hints).toBe(store);
+      await store.close();
+      let err: unknown;
+      try {
+        resolve({ nodes: 'redis', hints: store });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(DurableStoreError);
+      expect(err).toMatchObject({ kind: 'Closed', path: join(dir, 'hints') });
+      expect((err as Error).message).toBe(
+        `the hint store ${join(dir, 'hints')} is closed: open it again (DurableHintStore.open) and pass the new one`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,6 +12,10 @@ import { InFlight } from './in-flight.js';
 export interface CoordinatorHintStore extends DrainableHintStore {
   enqueue(peer: number, payload: Uint8Array, ttlMs: number): void | Promise<void>;
   lenFor(peer: number): number;
+  /** A `DurableHintStore`'s: whether it was closed. */
+  readonly isClosed?: boolean;
+  /** A `DurableHintStore`'s directory. */
+  readonly dir?: string;
 }
 
 /** Per-peer hint counters, as `stats()` reports them. */

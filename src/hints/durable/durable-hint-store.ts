@@ -311,6 +311,11 @@ export class DurableHintStore {
     await Promise.all([...this.peers.values()].map((log) => log.close()));
   }
 
+  /** Whether `close()` was called: every operation but the counters is then refused (`DurableStoreError` `Closed`). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   private checkOpen(): void {
     if (this.closed) throw new DurableStoreError('Closed', `hint store ${this.dir} is closed; open it again to use it`, this.dir);
   }

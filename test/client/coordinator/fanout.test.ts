@@ -5,6 +5,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QuorumError, type DynoClient } from '../../../src/client.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DurableHintStore } from '../../../src/durable.js';
 import { HintStore, type Topology } from '../../../src/index.js';
 import { redisAvailable, startCluster, waitFor, type TestCluster } from '../helpers.js';
 import { connectCoordinator, keysOwnedBy, ownerIn, topologyOf } from './support.js';
@@ -153,6 +157,23 @@ describe.skipIf(!RUN)('coordinator mode, two racks of two', () => {
     await waitFor('the hint to drain', () => store.totalLen() === 0);
     expect(await client.get(key)).toBe('two');
     expect(await cluster.direct(a).get(key)).toBe('two');
+  });
+
+  it('reports a hint store closed under the client once, not every replay round', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dynoring-fanout-'));
+    try {
+      const store = await DurableHintStore.open(join(dir, 'hints'));
+      const client = await open({ hints: store, hintReplayIntervalMs: 10 });
+      const errors: Error[] = [];
+      client.on('error', (e: Error) => errors.push(e));
+      await store.close(); // the wrong order: the store should be closed after quit()
+      await waitFor('the error', () => errors.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // many more rounds, all failing alike
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ kind: 'Closed' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('SIGSTOP past the timeout: the writes time out into hints, and land in order after SIGCONT', async () => {
