@@ -60,6 +60,8 @@ console.error(
     .map((r) => r.rack)
     .join(', ')}; hints ${opts.hints ? `on disk in ${opts.hints}` : 'in memory'}, ${total()} waiting ${JSON.stringify(waiting())}`,
 );
+// A node already down when connect returned raised its node:down before these listeners: say so from stats().
+for (const n of client.stats().nodes) if (n.state !== 'up') console.error(`down: ${name(n.index)} (at start)`);
 client.on('node:down', (e) => console.error(`down: ${name(e.node.index)} (${e.reason})`));
 client.on('node:up', (e) => console.error(`up: ${name(e.node.index)}${total() > 0 ? `, replaying its hints` : ''}`));
 client.on('error', (err) => console.error(`error: ${err.message}`));
