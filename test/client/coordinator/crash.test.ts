@@ -114,7 +114,10 @@ describe.skipIf(!RUN)('coordinator mode, the coordinator process killed', () => 
     await first.wait('the first writer to start', () => first.lines[0]?.startsWith('READY') === true);
     await first.more(200);
     await down.server.stop('SIGKILL');
-    const ackedBefore = first.acks;
+    // Writes the child sends after it echoes MARK were sent after the replica died: none can reach it, so each one
+    // acknowledged must have had its hint stored (fsynced) first. (Writes answered just after the kill may have reached it.)
+    first.child.stdin!.write('MARK\n');
+    await first.wait('the writer to echo MARK', () => first.lines.includes('MARK'));
     await first.more(300);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -126,9 +129,10 @@ describe.skipIf(!RUN)('coordinator mode, the coordinator process killed', () => 
         down.index,
       ),
     );
-    const mustReplay = first.lines
-      .filter((l) => l.startsWith('ACK '))
-      .slice(ackedBefore)
+    const after = first.lines.slice(first.lines.indexOf('MARK'));
+    const sentAfter = new Set(after.filter((l) => l.startsWith('SEND ')).map((l) => l.slice('SEND '.length)));
+    const mustReplay = after
+      .filter((l) => l.startsWith('ACK ') && sentAfter.has(l.slice('ACK '.length)))
       .filter((l) => mine.has(l.split(' ')[1]!));
     expect(mustReplay.length).toBeGreaterThan(50);
     expect(first.lines.filter((l) => l.startsWith('FAIL '))).toEqual([]);

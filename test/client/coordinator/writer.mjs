@@ -2,7 +2,8 @@
 // DynoClient (nodes: 'redis') with a DurableHintStore, from the built package.
 // argv[2] is JSON: { hintDir, firstSeq, keys, client: ClientOptions }.
 // Prints "READY <hints found on disk>", then "SEND key seq" before each write
-// and "ACK key seq" or "FAIL key seq kind" after it; on "STOP" on stdin (then its end) it
+// and "ACK key seq" or "FAIL key seq kind" after it; echoes "MARK" on stdin (so a test knows
+// which writes were sent after something it did); on "STOP" on stdin (then its end) it
 // stops writing, waits for its hints to drain, prints "DRAINED <hint stats
 // by node>" and exits.
 import { createInterface } from 'node:readline';
@@ -34,6 +35,7 @@ const loops = Array.from({ length: WORKERS }, async (_, w) => {
 });
 
 for await (const line of createInterface({ input: process.stdin })) {
+  if (line === 'MARK') console.log('MARK');
   if (line !== 'STOP') continue;
   running = false;
   await Promise.all(loops);
