@@ -110,13 +110,6 @@ export class DynoClient extends EventEmitter {
   private startCoordinator(placement: Placement): Coordinator {
     const o = this.options;
     const pool = this.pool;
-    // The hint rounds run every hintReplayIntervalMs: the same failure each round (a store closed under the client,
-    // a full disk) is reported once, until a round goes through.
-    let last: string | undefined;
-    const background = (error: Error) => {
-      if (error.message !== last) this.notify('error', error);
-      last = error.message;
-    };
     const coordinator = new Coordinator({
       topology: () => this.current.topology,
       localDc: placement.localDc,
@@ -136,13 +129,13 @@ export class DynoClient extends EventEmitter {
         describe: (peer) => nodeRef(pool.get(peer)!),
       },
       emit: (event, payload) => this.notify(event, payload as ClientEvents[typeof event]),
-      onError: (error) => background(error),
+      onError: (error) => this.notify('error', error),
     });
     const queues = coordinator.queues;
     if (queues !== undefined) {
       this.on('node:up', () => queues.kickAll());
       this.replayTimer = setInterval(() => {
-        queues.expire().then(() => (last = undefined), background);
+        void queues.expire();
         queues.kickAll();
       }, o.hintReplayIntervalMs);
       this.replayTimer.unref();

@@ -185,23 +185,26 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     throw new TypeError(`DynoClient.connect takes an options object, got ${describe(options)}`);
   for (const name of Object.keys(options)) {
     if (Object.hasOwn(OPTION_NAMES, name)) continue;
+    // A near miss of an option name is a typo: refused. Anything else (a config object shared with other settings) is
+    // ignored, with a warning, as ioredis ignores what it does not know.
     const guess = meant(name);
-    throw new TypeError(
-      `unknown option ${describe(name)}${guess === undefined ? '' : `: did you mean ${guess}?`} (docs/client.md lists the options)`,
-    );
+    if (guess !== undefined) throw new TypeError(`unknown option ${describe(name)}: did you mean ${guess}? (docs/client.md lists the options)`);
+    process.emitWarning(`DynoClient.connect: unknown option ${describe(name)} is ignored (docs/client.md lists the options)`, {
+      code: 'DYNORING_UNKNOWN_OPTION',
+    });
   }
-  const nodesGiven = (options as { nodes?: unknown }).nodes;
-  if (nodesGiven !== 'redis') {
-    const given = COORDINATOR_ONLY.filter((name) => options[name] !== undefined);
-    // `hints` has its own message below.
-    if (given.length > 0 && given[0] !== 'hints')
+  const out = { ...CLIENT_DEFAULTS } as ResolvedOptions;
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  // On the copy (own keys only, defaults filled in): an option of coordinator mode set to anything but its default,
+  // without nodes: 'redis', would do nothing. `hints` has its own message below.
+  if (out.nodes !== 'redis') {
+    const given = COORDINATOR_ONLY.filter((name) => name !== 'hints' && out[name] !== CLIENT_DEFAULTS[name]);
+    if (given.length > 0)
       throw new TypeError(
         `${given.join(', ')} ${given.length === 1 ? 'is an option' : 'are options'} of coordinator mode: pass nodes: 'redis' ` +
           "(with Dynomite nodes, the server's own consistency applies: see the consistency option)",
       );
   }
-  const out = { ...CLIENT_DEFAULTS } as ResolvedOptions;
-  for (const [k, v] of Object.entries(options)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   const positive = (name: 'maxAttempts' | 'downAfterErrors') => {
     if (!Number.isInteger(out[name]) || out[name] < 1)
       throw new RangeError(`${name} must be an integer of at least 1, got ${describe(out[name])}`);

@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CLIENT_DEFAULTS, resolveOptions, type ClientOptions } from '../../src/client/options.js';
 import { DurableHintStore, DurableStoreError } from '../../src/durable.js';
 import { HintStore } from '../../src/index.js';
@@ -24,11 +24,62 @@ describe('resolveOptions', () => {
   });
 
   it('refuses a misspelt option, saying what it was probably meant to be', () => {
-    expect(() => resolve({ hintTTL: 5 })).toThrow(new TypeError("unknown option 'hintTTL' (docs/client.md lists the options)"));
-    expect(() => resolve({ hinttlms: 5 })).toThrow(/unknown option 'hinttlms': did you mean hintTtlMs\?/);
+    expect(() => resolve({ hinttlms: 5 })).toThrow(
+      new TypeError("unknown option 'hinttlms': did you mean hintTtlMs? (docs/client.md lists the options)"),
+    );
     expect(() => resolve({ commandTimeoutMS: 5 })).toThrow(/did you mean commandTimeoutMs\?/);
     expect(() => resolve({ localRak: 'r' })).toThrow(/did you mean localRack\?/);
-    expect(() => resolve({ writeConsistancy: 'DC_ONE' })).toThrow(/unknown option 'writeConsistancy'/);
+    expect(() => resolve({ writeConsistancy: 'DC_ONE' })).toThrow(/did you mean writeConsistency\?/);
+  });
+
+  it('ignores, with a warning, an option that is no near miss of one (a config object shared with other settings)', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      expect(resolve({ hintTTL: 5, enabled: true }).seeds).toEqual(seeds);
+      expect(warn.mock.calls.map((c) => [c[0], (c[1] as { code: string }).code])).toEqual([
+        ["DynoClient.connect: unknown option 'hintTTL' is ignored (docs/client.md lists the options)", 'DYNORING_UNKNOWN_OPTION'],
+        ["DynoClient.connect: unknown option 'enabled' is ignored (docs/client.md lists the options)", 'DYNORING_UNKNOWN_OPTION'],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('accepts the documented defaults spread into the options', () => {
+    // A program that starts from the public defaults and overrides one: every key is a known option with its default value.
+    expect(() => resolveOptions({ ...CLIENT_DEFAULTS, seeds, commandTimeoutMs: 500 })).not.toThrow();
+  });
+
+  it('accepts options it has resolved itself (idempotent)', () => {
+    const once = resolveOptions({ seeds });
+    expect(() => resolveOptions(once)).not.toThrow();
+  });
+
+  it('decides the mode and the coordinator-only check from the same (own) keys', () => {
+    // nodes inherited from a prototype: the check reads it (options.nodes), the copy does not (Object.entries).
+    const base = Object.create({ nodes: 'redis' }) as ClientOptions;
+    Object.assign(base, { seeds, hintTtlMs: 5 });
+    let out: ReturnType<typeof resolveOptions> | undefined;
+    try {
+      out = resolveOptions(base);
+    } catch {
+      return; // refused: consistent with the copy
+    }
+    // Not refused: then the resolved mode should be the one the check assumed.
+    expect(out.nodes).toBe('redis');
+  });
+
+  it('accepts a class instance the compiler accepts as ClientOptions (an extra own field)', () => {
+    class AppConfig implements ClientOptions {
+      seeds = seeds;
+      nodes = 'dynomite' as const;
+      // An application field: TypeScript checks no excess properties here, and passing it compiles.
+      private readonly source = 'env';
+      describe() {
+        return this.source;
+      }
+    }
+    expect(() => resolveOptions(new AppConfig())).not.toThrow();
   });
 
   it("refuses coordinator-mode options without nodes: 'redis', where they would do nothing", () => {

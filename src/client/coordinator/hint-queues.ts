@@ -305,6 +305,7 @@ export class HintQueues {
         }
         q.stats.replayed += result.delivered;
         this.expired(peer, q, result.expired);
+        this.failing.delete(`replay ${peer}`);
         // Empty, and nothing on its way into the store: the next write may go live.
         if (store.lenFor(peer) === 0 && q.storing === 0 && q.head === q.slots.length) {
           q.queueing = false;
@@ -313,7 +314,7 @@ export class HintQueues {
         if (result.delivered + result.expired === 0) return;
       }
     } catch (err) {
-      this.options.onError(err as Error);
+      this.roundFailed(`replay ${peer}`, err as Error);
     } finally {
       q.draining = false;
       // In arrival order: each goes live, or (the replay stopped short) is hinted behind the rest.
@@ -330,17 +331,38 @@ export class HintQueues {
   /**
    * Drops every hint that is due, counting them per peer. Both stores drop
    * them before `expireNow` first yields, so the counts read right after the
-   * call are exact.
+   * call are exact. Never rejects: a failure goes to `onError` (once per run
+   * of the same failure).
    */
   async expire(): Promise<void> {
     const { store } = this.options;
     const before = [...this.peers].map(([peer, q]) => [peer, q, store.lenFor(peer)] as const);
-    const done = store.expireNow();
-    for (const [peer, q, len] of before) {
-      const dropped = len - store.lenFor(peer);
-      if (dropped > 0) this.expired(peer, q, dropped);
+    try {
+      const done = store.expireNow();
+      for (const [peer, q, len] of before) {
+        const dropped = len - store.lenFor(peer);
+        if (dropped > 0) this.expired(peer, q, dropped);
+      }
+      await done;
+      this.failing.delete('expire');
+    } catch (err) {
+      this.roundFailed('expire', err as Error);
     }
-    await done;
+  }
+
+  /**
+   * Failures of the periodic rounds (expiry, and each peer's replay), by
+   * round: the same failure every round (a store closed under the client, a
+   * full disk) is reported once, until that round succeeds again. Other
+   * errors (a store refusing one hint, a listener's throw) are each reported.
+   */
+  private readonly failing = new Map<string, string>();
+
+  private roundFailed(round: string, error: Error): void {
+    const message = String(error?.message ?? error);
+    if (this.failing.get(round) === message) return;
+    this.failing.set(round, message);
+    this.options.onError(error);
   }
 
   /** Counters of every peer that ever had a hint. */
