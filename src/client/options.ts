@@ -188,7 +188,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     // A near miss of an option name is a typo: refused. Anything else (a config object shared with other settings) is
     // ignored, with a warning, as ioredis ignores what it does not know.
     const guess = meant(name);
-    if (guess !== undefined) throw new TypeError(`unknown option ${describe(name)}: did you mean ${guess}? (docs/client.md lists the options)`);
+    if (guess !== undefined)
+      throw new TypeError(`unknown option ${describe(name)}: did you mean ${guess}? (docs/client.md lists the options)`);
     process.emitWarning(`DynoClient.connect: unknown option ${describe(name)} is ignored (docs/client.md lists the options)`, {
       code: 'DYNORING_UNKNOWN_OPTION',
     });
