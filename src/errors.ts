@@ -58,9 +58,11 @@ export interface ConfigLocation {
  * Why a configuration was refused: `InvalidConfig` is a value that is
  * malformed or out of range; `ConfigDrift` is files that each parse but
  * disagree about a peer or a setting (refused where one answer is needed, as
- * by `DynoClient`; the CLI reports drift as data).
+ * by `DynoClient`; the CLI reports drift as data); `HintsRenumbered` is a
+ * refreshed topology that gives another node the number of a peer with hints
+ * waiting (coordinator mode keeps hints by peer number).
  */
-export type ConfigErrorKind = 'InvalidConfig' | 'ConfigDrift';
+export type ConfigErrorKind = 'InvalidConfig' | 'ConfigDrift' | 'HintsRenumbered';
 
 /**
  * A configuration value is wrong: a token, a seed string, a `dynomite.yml`,

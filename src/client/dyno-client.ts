@@ -184,8 +184,31 @@ export class DynoClient extends EventEmitter {
       return false;
     }
     const entries = next.topology.peers.map((peer) => ({ peer, endpoint: next.endpoints.get(peer.index)! }));
-    const same = (t: ClientTopology) => t.topology.peers.map((p) => nodeIdentity(p, t.endpoints.get(p.index)!)).join('\n');
+    const identity = (t: ClientTopology, index: number) => {
+      const peer = t.topology.peers[index];
+      return peer === undefined ? undefined : nodeIdentity(peer, t.endpoints.get(index)!);
+    };
+    const same = (t: ClientTopology) => t.topology.peers.map((p) => identity(t, p.index)).join('\n');
     if (this.closed || same(next) === same(this.current)) return false;
+    // Coordinator mode keeps hints (and writes on the wire) by peer number: a topology that gives one of those numbers to
+    // another node would send them there. It waits until they drained.
+    const renumbered = (this.coordinator?.queues?.holding() ?? []).filter((i) => identity(next, i) !== identity(this.current, i));
+    if (renumbered.length > 0) {
+      const names = renumbered.map((i) => {
+        const { host, port } = this.current.topology.peers[i]!.endpoint;
+        return `${i} (${host}:${port})`;
+      });
+      this.notify('topology:rejected', {
+        problems: [],
+        error: new ConfigError(
+          `the refreshed topology numbers its peers differently, and peer(s) ${names.join(', ')} have hints waiting, kept by ` +
+            'that number; it is taken once they drained (the next refresh after that)',
+          {},
+          'HintsRenumbered',
+        ),
+      });
+      return false;
+    }
     warnGuessed(next);
     this.current = next;
     this.router = router;

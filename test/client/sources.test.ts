@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynoClient, type ClientEvents } from '../../src/client.js';
+import { HintStore } from '../../src/index.js';
 import { RedisServer } from '../helpers/redis-servers.js';
 import { redisAvailable, waitFor } from './helpers.js';
 import { startRespServer } from './resp-server.js';
@@ -152,6 +153,44 @@ describe.skipIf(!run)('DynoClient topology sources', () => {
       await client.set('fl', 'x');
       expect(client.nodeFor('fl').rack).toBe('rack2');
       expect(await client.get('fl')).toBe('x');
+    } finally {
+      await client.quit();
+      await florida.close();
+    }
+  });
+
+  it('in coordinator mode refuses a refresh that renumbers a peer with hints waiting, and takes it once they drained', async () => {
+    const seedOf = (i: number) => `127.0.0.1:${PEER_PORTS[i]}:rack${i < 2 ? 1 : 2}:dc1:${i % 2 === 0 ? 0 : 2147483648}`;
+    const florida = await adminPort(httpReply('text/plain', [0, 1, 2, 3].map(seedOf).join('|')));
+    const store = new HintStore({ maxBytes: 0 });
+    const client = await DynoClient.connect({
+      florida: florida.url,
+      clientPort,
+      localRack: 'rack1',
+      nodes: 'redis',
+      hints: store,
+      refreshIntervalMs: 0,
+      hintReplayIntervalMs: 20,
+    });
+    const rejected: ClientEvents['topology:rejected'][] = [];
+    client.on('topology:rejected', (e) => rejected.push(e));
+    try {
+      const down = client.topology.peers.find((p) => p.endpoint.port === PEER_PORTS[3])!.index;
+      client.markDown(down);
+      await Promise.all(Array.from({ length: 40 }, (_, i) => client.set(`renumber:${i}`, 'v')));
+      expect(store.lenFor(down)).toBeGreaterThan(0);
+      // The same nodes, listed the other way round: the numbers change.
+      florida.current = httpReply('text/plain', [3, 2, 1, 0].map(seedOf).join('|'));
+      expect(await client.refresh()).toBe(false);
+      expect(rejected[0]!.error).toMatchObject({ name: 'ConfigError', kind: 'HintsRenumbered' });
+      expect(rejected[0]!.error!.message).toContain(`peer(s) ${down} (127.0.0.1:${PEER_PORTS[3]}) have hints waiting`);
+      expect(client.topology.peers.find((p) => p.index === down)!.endpoint.port).toBe(PEER_PORTS[3]);
+      client.markUp(down);
+      await waitFor('the hints to drain', () => store.lenFor(down) === 0 && client.stats().nodes.every((n) => n.hints!.queued === 0));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the replay round ends
+      expect(await client.refresh()).toBe(true);
+      expect(client.topology.peers.find((p) => p.endpoint.port === PEER_PORTS[3])!.index).not.toBe(down);
+      expect(await client.set('renumber:after', 'v')).toBe('OK');
     } finally {
       await client.quit();
       await florida.close();

@@ -125,6 +125,13 @@ export class HintQueues {
     return q;
   }
 
+  /** Peers whose writes queue behind hints (stored, being stored or replayed), or still have writes on the wire. */
+  holding(): number[] {
+    return [...this.peers]
+      .filter(([peer, q]) => q.queueing || q.head < q.slots.length || this.options.store.lenFor(peer) > 0)
+      .map(([peer]) => peer);
+  }
+
   /** Must a write for `peer` be hinted behind earlier ones instead of sent? */
   queueing(peer: number): boolean {
     return this.peers.get(peer)?.queueing === true;
