@@ -30,6 +30,11 @@ export type DynoringErrorKind =
   | ClientErrorKind
   | QuorumErrorKind;
 
+/** @internal What went wrong, from anything thrown or rejected with: an error's message, else the value as text. */
+export function errorMessage(e: unknown): string {
+  return String((e as Error | undefined)?.message ?? e);
+}
+
 /** Base class of every dynoring error. */
 export class DynoringError extends Error {
   override name = 'DynoringError';

@@ -5,7 +5,7 @@
  */
 // The bundler inlines this one field, so the CLI reports the version it was built from.
 import { version } from '../../package.json';
-import { DynoringError, UsageError } from '../errors.js';
+import { DynoringError, errorMessage, UsageError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { reportCommand } from './commands/report.js';
@@ -81,9 +81,7 @@ function failure(err: unknown, io: Io, command: Command | undefined): number {
   } else if (err instanceof DynoringError) {
     io.err(`dynoring: ${err.message}\n`);
   } else {
-    io.err(
-      `dynoring: internal error: ${(err as Error)?.message ?? String(err)}\nThis is a bug in dynoring; please report it with the command and files.\n`,
-    );
+    io.err(`dynoring: internal error: ${errorMessage(err)}\nThis is a bug in dynoring; please report it with the command and files.\n`);
   }
   return EXIT.unusable;
 }

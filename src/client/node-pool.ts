@@ -10,7 +10,7 @@
  * Events go to the `emit` the pool is given: `node:down`, `node:up`, `error`.
  */
 import { Command, Redis, ReplyError, type Pipeline, type RedisOptions } from 'ioredis';
-import { ServerReplyError, type ClientNodeRef } from '../errors.js';
+import { errorMessage, ServerReplyError, type ClientNodeRef } from '../errors.js';
 import { endpointKey, type Endpoint, type Peer } from '../ring/peer.js';
 import type { Arg } from './commands.js';
 import { StoredCommand } from './coordinator/wire.js';
@@ -121,7 +121,7 @@ function toFailure(err: unknown, node: PoolNode, command: string): AttemptFailur
     if (TRANSPORT.test(e.message)) return new AttemptFailure('transport', e.message, NOT_PROCESSED.test(e.message));
     return new ServerReplyError(e.message, command, nodeRef(node));
   }
-  const message = String(e?.message ?? e);
+  const message = errorMessage(e);
   if (e?.code === 'ECONNREFUSED') return new AttemptFailure('refused', message, true);
   if (message.includes("Stream isn't writeable")) return new AttemptFailure('notConnected', message, true);
   if (message === TIMED_OUT) return new AttemptFailure('timeout', message, false);

@@ -157,8 +157,8 @@ const OPTION_NAMES: Readonly<Record<keyof ClientOptions, true>> = {
   redisOptions: true,
 };
 
-/** Options that only coordinator mode reads: given without `nodes: 'redis'`, they would silently do nothing. */
-const COORDINATOR_ONLY = ['hints', 'hintTtlMs', 'hintReplayIntervalMs', 'hintReplayWindow', 'readConsistency', 'writeConsistency'] as const;
+/** Options with defaults that only coordinator mode reads: set without `nodes: 'redis'`, they would silently do nothing. (`hints` has its own check.) */
+const COORDINATOR_ONLY = ['hintTtlMs', 'hintReplayIntervalMs', 'hintReplayWindow', 'readConsistency', 'writeConsistency'] as const;
 
 /** The option `name` was probably meant to be: the same name in other case, or one letter off. */
 function meant(name: string): string | undefined {
@@ -197,9 +197,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const out = { ...CLIENT_DEFAULTS } as ResolvedOptions;
   for (const [k, v] of Object.entries(options)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   // On the copy (own keys only, defaults filled in): an option of coordinator mode set to anything but its default,
-  // without nodes: 'redis', would do nothing. `hints` has its own message below.
+  // without nodes: 'redis', would do nothing.
   if (out.nodes !== 'redis') {
-    const given = COORDINATOR_ONLY.filter((name) => name !== 'hints' && out[name] !== CLIENT_DEFAULTS[name]);
+    const given = COORDINATOR_ONLY.filter((name) => out[name] !== CLIENT_DEFAULTS[name]);
     if (given.length > 0)
       throw new TypeError(
         `${given.join(', ')} ${given.length === 1 ? 'is an option' : 'are options'} of coordinator mode: pass nodes: 'redis' ` +

@@ -6,7 +6,14 @@
  * local racks at the read consistency level.
  */
 import { hasFlag } from '@ioredis/commands';
-import { CommandFailedError, ServerReplyError, type ClientNodeRef, type FailedAttempt, type RackOutcome } from '../../errors.js';
+import {
+  CommandFailedError,
+  errorMessage,
+  ServerReplyError,
+  type ClientNodeRef,
+  type FailedAttempt,
+  type RackOutcome,
+} from '../../errors.js';
 import type { Peer } from '../../ring/peer.js';
 import type { Topology } from '../../ring/topology.js';
 import type { Arg, Classified } from '../commands.js';
@@ -73,7 +80,6 @@ const NO_REMOTE: Peer[][] = [];
 const ignore = () => {};
 
 const keyOf = (k: Arg): string | Buffer => (typeof k === 'number' ? String(k) : k);
-const messageOf = (e: unknown) => String((e as Error)?.message ?? e);
 
 /**
  * The hints of one write being stored. The write answers once those that
@@ -229,7 +235,7 @@ export class Coordinator {
             hasReply = true;
           } else if (value instanceof ServerReplyError) replyError ??= value;
           const before = tally.state;
-          const state = tally.record(i, outcome, outcome === 'acked' ? undefined : messageOf(value));
+          const state = tally.record(i, outcome, outcome === 'acked' ? undefined : errorMessage(value));
           if (before === 'pending' && state === 'met') settle();
           else if (state === 'missed' && outstanding === 0) settle();
         });
@@ -331,7 +337,7 @@ export class Coordinator {
         return await this.o.transport.send(peer, name, args, buffer);
       } catch (err) {
         if (err instanceof ServerReplyError) throw err;
-        failures.push({ node: this.o.transport.describe(peer), reason: 'closed', message: messageOf(err) });
+        failures.push({ node: this.o.transport.describe(peer), reason: 'closed', message: errorMessage(err) });
       }
     }
     throw failedError(name, failures, false) satisfies CommandFailedError;
@@ -361,7 +367,7 @@ export class Coordinator {
           (value) => settle(tally.reply(i, value)),
           (err: Error) => {
             if (err instanceof ServerReplyError) replyError ??= err;
-            settle(tally.fail(i, err instanceof ServerReplyError ? 'error' : 'unreachable', messageOf(err)));
+            settle(tally.fail(i, err instanceof ServerReplyError ? 'error' : 'unreachable', errorMessage(err)));
           },
         );
       });

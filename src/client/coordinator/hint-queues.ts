@@ -4,7 +4,7 @@
  * behind them instead of sent, and its hints are replayed in order over the
  * peer's live connection; so a newer write never lands before an older one.
  */
-import { HintDeliveryError, HintStoreError } from '../../errors.js';
+import { errorMessage, HintDeliveryError, HintStoreError } from '../../errors.js';
 import type { DrainableHintStore, DrainResult } from '../../hints/hint.js';
 import { InFlight } from './in-flight.js';
 
@@ -366,7 +366,7 @@ export class HintQueues {
   private readonly failing = new Map<string, string>();
 
   private roundFailed(round: string, error: Error): void {
-    const message = String(error?.message ?? error);
+    const message = errorMessage(error);
     if (this.failing.get(round) === message) return;
     this.failing.set(round, message);
     this.options.onError(error);
