@@ -106,9 +106,16 @@ describe.skipIf(!HAVE_REDIS)('redis-fanout example against four real redis-serve
     child.stderr!.on('data', (d) => (stderr += d));
     child.stdin!.on('error', () => undefined); // EPIPE once it is killed; `alive` reports a crash
     if (input !== undefined) child.stdin!.end(input);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': at 'exit' the last lines may still be unread.
+    let closed = false;
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('close', (code) => {
+        closed = true;
+        resolve(code);
+      }),
+    );
     const alive = () => {
-      if (child.exitCode !== null) throw new Error(`main.mjs exited with code ${child.exitCode}; its stderr:\n${stderr}`);
+      if (closed) throw new Error(`main.mjs exited with code ${child.exitCode}; its stderr:\n${stderr}`);
       return true;
     };
     return { child, lines, stderr: () => stderr, exited, alive };

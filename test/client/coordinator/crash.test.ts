@@ -29,7 +29,9 @@ class Writer {
   readonly child: ChildProcess;
   readonly lines: string[] = [];
   stderr = '';
+  /** Resolves with the exit code once the process ended and all its output was read. */
   readonly exited: Promise<number | null>;
+  closed = false;
   acks = 0;
 
   constructor(config: object) {
@@ -40,15 +42,21 @@ class Writer {
     });
     this.child.stderr!.on('data', (d) => (this.stderr += d));
     this.child.stdin!.on('error', () => undefined); // EPIPE once killed
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': at 'exit' the last lines may still be unread.
+    this.exited = new Promise((resolve) =>
+      this.child.once('close', (code) => {
+        this.closed = true;
+        resolve(code);
+      }),
+    );
   }
 
-  /** Waits for `check`, failing at once (with its stderr) if the process exited. */
+  /** Waits for `check`, failing at once (with its stderr) if the process ended without meeting it. */
   wait(what: string, check: () => boolean): Promise<void> {
     return waitFor(what, () => {
-      if (this.child.exitCode !== null)
-        throw new Error(`the writer exited (${this.child.exitCode}) while waiting for ${what}:\n${this.stderr}`);
-      return check();
+      if (check()) return true;
+      if (this.closed) throw new Error(`the writer exited (${this.child.exitCode}) while waiting for ${what}:\n${this.stderr}`);
+      return false;
     }).catch((err: Error) => {
       throw new Error(`${err.message}; the writer's last lines:\n${this.lines.slice(-12).join('\n')}\nstderr:\n${this.stderr}`);
     });
