@@ -109,9 +109,9 @@ describe('lowering maxRecordBytes', () => {
 describe('bit flips', () => {
   it('keeps every record before the first damaged byte and sets the rest aside, never throwing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.nat({ max: 10_000 * 8 - 1 }), { minLength: 1, maxLength: 3 }), async (seeds) => {
+      // Distinct bits of the file: two flips of one bit would undo each other.
+      fc.asyncProperty(fc.uniqueArray(fc.nat({ max: original.length * 8 - 1 }), { minLength: 1, maxLength: 3 }), async (bits) => {
         const damaged = original.slice();
-        const bits = seeds.map((s) => s % (original.length * 8));
         for (const bit of bits) damaged[bit >> 3]! ^= 1 << (bit & 7);
         const first = Math.min(...bits.map((b) => b >> 3));
         const { hints, stats, setAside } = await reopen(damaged);
