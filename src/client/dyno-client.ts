@@ -14,6 +14,7 @@ import type { Topology } from '../ring/topology.js';
 import { classify, COMMAND_NAMES, type Arg } from './commands.js';
 import { plan, type Plan } from './dispatch.js';
 import { Coordinator } from './coordinator/coordinator.js';
+import { checkHintLabels, peerLabels } from './coordinator/hint-labels.js';
 import type { HintQueueEvents, PeerHintStats } from './coordinator/hint-queues.js';
 import { withFailover, type FailoverContext } from './failover.js';
 import { NodePool, nodeIdentity, nodeRef, type NodeState, type NodeStats, type PoolEvents } from './node-pool.js';
@@ -95,6 +96,11 @@ export class DynoClient extends EventEmitter {
     const reading = await readSource(resolved);
     validateTokenCoverage(reading.topology.peers);
     const topo = resolveEndpoints(reading, resolved);
+    if (resolved.hints !== undefined) {
+      const labels = peerLabels(topo);
+      checkHintLabels(resolved.hints, labels);
+      await resolved.hints.setLabels(labels);
+    }
     warnGuessed(topo);
     const { topology } = topo;
     const localPeer = topology.peers.find((p) => p.isLocal);
@@ -212,6 +218,9 @@ export class DynoClient extends EventEmitter {
     warnGuessed(next);
     this.current = next;
     this.router = router;
+    // Recorded after the switch: until then, a hint for a number that changes would still be for the old node.
+    const store = this.options.hints;
+    if (store !== undefined) void (async () => store.setLabels(peerLabels(next)))().catch((err: Error) => this.notify('error', err));
     const { added, removed } = this.pool.sync(entries);
     this.notify('topology:changed', { topology: next.topology, added, removed });
     return true;

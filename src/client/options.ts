@@ -4,7 +4,7 @@ import type { HashName } from '../hash/functions.js';
 import type { Topology } from '../ring/topology.js';
 import type { Endpoint, Peer } from '../ring/peer.js';
 import { describe } from '../ring/token.js';
-import type { CoordinatorHintStore } from './coordinator/hint-queues.js';
+import { isCoordinatorHintStore, type CoordinatorHintStore } from './coordinator/hint-queues.js';
 import { DurableStoreError } from '../errors.js';
 import { MAX_DRAIN_WINDOW } from '../hints/hint.js';
 
@@ -239,10 +239,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       "consistency is sent to Dynomite nodes; with nodes: 'redis' the client is the coordinator: use readConsistency and writeConsistency",
     );
   }
-  if (
-    out.hints !== undefined &&
-    (out.nodes !== 'redis' || typeof out.hints?.drain !== 'function' || typeof out.hints.enqueue !== 'function')
-  ) {
+  if (out.hints !== undefined && (out.nodes !== 'redis' || !isCoordinatorHintStore(out.hints))) {
     throw new TypeError(
       out.nodes !== 'redis'
         ? "hints are kept only in coordinator mode: pass nodes: 'redis' (Dynomite nodes do not replay hints)"

@@ -268,6 +268,32 @@ export function checkExpireTime(now: unknown): asserts now is number {
   if (Number.isNaN(now)) throw new RangeError('now must be a number of milliseconds, got NaN');
 }
 
+/** Longest peer label, in UTF-16 code units: a label names a server (`host:port`), it is not data. */
+export const MAX_LABEL_LENGTH = 1024;
+
+/**
+ * The argument checks of `setLabels(labels)`: what each peer number stands
+ * for, as both stores record it (a coordinator records each peer's
+ * `host:port`, so that a later user of the store that numbers its peers
+ * differently is caught before it replays hints to the wrong server).
+ *
+ * @returns the labels as entries.
+ * @throws TypeError or RangeError unless `labels` is a `Map` from peer
+ *   indexes to non-empty strings of at most {@link MAX_LABEL_LENGTH}.
+ */
+export function checkLabels(labels: unknown): Array<[number, string]> {
+  if (!(labels instanceof Map)) throw new TypeError(`labels must be a Map from peer index to label, got ${describe(labels)}`);
+  const entries = [...(labels as Map<unknown, unknown>)];
+  for (const [peer, label] of entries) {
+    checkPeer(peer);
+    if (typeof label !== 'string') throw new TypeError(`the label of peer ${peer} must be a string, got ${describe(label)}`);
+    if (label === '' || label.length > MAX_LABEL_LENGTH) {
+      throw new RangeError(`the label of peer ${peer} must have 1 to ${MAX_LABEL_LENGTH} characters, got ${label.length}`);
+    }
+  }
+  return entries as Array<[number, string]>;
+}
+
 /** @throws TypeError unless `deliver` is a function. */
 export function checkDeliver(deliver: unknown): asserts deliver is DeliverHint {
   if (typeof deliver !== 'function') throw new TypeError('deliver must be a function (hint) => Promise<void>');

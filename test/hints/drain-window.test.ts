@@ -52,9 +52,14 @@ class Peer {
   }
 }
 
-/** Waits until `cond` holds, a tick at a time (the durable store reads its files between hands-outs). */
+/**
+ * Waits until `cond` holds, a tick at a time, for at most 10 s: the durable
+ * store reads its files between hand-outs, which on a loaded machine takes
+ * more ticks than any fixed count.
+ */
 async function until(cond: () => boolean) {
-  for (let i = 0; i < 1000 && !cond(); i++) await tick();
+  const end = Date.now() + 10_000;
+  while (!cond() && Date.now() < end) await tick();
   expect(cond()).toBe(true);
 }
 

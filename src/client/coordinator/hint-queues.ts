@@ -12,10 +12,23 @@ import { InFlight } from './in-flight.js';
 export interface CoordinatorHintStore extends DrainableHintStore {
   enqueue(peer: number, payload: Uint8Array, ttlMs: number): void | Promise<void>;
   lenFor(peer: number): number;
+  /** Records what peer numbers stand for: the coordinator's `host:port` per peer. */
+  setLabels(labels: ReadonlyMap<number, string>): void | Promise<void>;
+  /** The label recorded for `peer`, if any. */
+  labelOf(peer: number): string | undefined;
   /** A `DurableHintStore`'s: whether it was closed. */
   readonly isClosed?: boolean;
   /** A `DurableHintStore`'s directory. */
   readonly dir?: string;
+}
+
+const STORE_METHODS = ['drain', 'enqueue', 'lenFor', 'peersWithHints', 'expireNow', 'setLabels', 'labelOf'] as const;
+
+/** Whether `value` has the methods of a {@link CoordinatorHintStore}. */
+export function isCoordinatorHintStore(value: unknown): value is CoordinatorHintStore {
+  return (
+    typeof value === 'object' && value !== null && STORE_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  );
 }
 
 /** Per-peer hint counters, as `stats()` reports them. */

@@ -12,6 +12,7 @@ import {
   checkDrainOptions,
   checkExpireTime,
   checkHintArguments,
+  checkLabels,
   checkPeer,
   overCapacity,
   refuseHint,
@@ -23,6 +24,8 @@ import {
 } from '../hint.js';
 import { DirLock, LOCK_NAME } from './dir-lock.js';
 import { DIR_MODE, isErrno } from './fs-util.js';
+import { readLabels, writeLabels } from './labels-file.js';
+import { Mutex } from './mutex.js';
 import { resolveOptions, type DurableHintStoreOptions, type ResolvedOptions } from './options.js';
 import { PeerLog, type Counters } from './peer-log.js';
 import { encodeRecord } from './record-format.js';
@@ -59,7 +62,8 @@ export interface SetAsideFile {
  * were acknowledged.
  *
  * Layout (docs/durable.md): in `dir`, one sequence of segment files per
- * peer (`hints-<peer>-<seq>.log`), a `LOCK` file, and `.corrupt` files
+ * peer (`hints-<peer>-<seq>.log`), a `LOCK` file, the peers' labels
+ * (`peers.json`, see {@link setLabels}), and `.corrupt` files
  * holding whatever replay found damaged (the newest kept, see
  * `keepCorruptFiles`). Records are framed with their length, a CRC-32C and a
  * wall-clock deadline. The directory must be the store's alone: owned by
@@ -100,6 +104,10 @@ export class DurableHintStore {
   private corruptRecords = 0;
   private closed = false;
   private closing: Promise<void> | null = null;
+  /** What each peer number stands for, as on disk (see {@link setLabels}). */
+  private labels = new Map<number, string>();
+  /** Writes of the labels file, one at a time. */
+  private readonly labelWrites = new Mutex();
 
   private constructor(
     /** The directory the store owns. */
@@ -250,6 +258,41 @@ export class DurableHintStore {
     return out.sort((a, b) => a - b);
   }
 
+  /**
+   * Records what peer numbers stand for (see `checkLabels` in the hint
+   * contract); peers not named keep theirs. A coordinator records each
+   * peer's `host:port` at connect and refuses a topology that gives a peer
+   * with hints waiting another one. Resolves once the labels file was
+   * replaced durably; {@link labelOf} answers with them from then on (after
+   * a failed write, with the labels before).
+   *
+   * @throws TypeError or RangeError for labels `checkLabels` refuses;
+   *   DurableStoreError `Closed`; Node's errors for I/O failures. Nothing is
+   *   recorded then.
+   */
+  async setLabels(labels: ReadonlyMap<number, string>): Promise<void> {
+    const entries = checkLabels(labels);
+    this.checkOpen();
+    await this.labelWrites.run(async () => {
+      const next = new Map(this.labels);
+      for (const [peer, label] of entries) next.set(peer, label);
+      if (next.size === this.labels.size && [...next].every(([peer, label]) => this.labels.get(peer) === label)) return;
+      await writeLabels(this.dir, next);
+      this.labels = next;
+    });
+  }
+
+  /**
+   * The label recorded for `peer` (by {@link setLabels}, in this process or
+   * an earlier one), if any.
+   *
+   * @throws TypeError or RangeError if `peer` is not a u32 integer.
+   */
+  labelOf(peer: number): string | undefined {
+    checkPeer(peer);
+    return this.labels.get(peer);
+  }
+
   /** A snapshot of the counters. */
   stats(): DurableHintStoreStats {
     let segmentFiles = 0;
@@ -309,6 +352,7 @@ export class DurableHintStore {
 
   private async closeLogs(): Promise<void> {
     await Promise.all([...this.peers.values()].map((log) => log.close()));
+    await this.labelWrites.run(async () => undefined); // the labels write under way ends
   }
 
   /** Whether `close()` was called: every operation but the counters is then refused (`DurableStoreError` `Closed`). */
@@ -367,11 +411,18 @@ export class DurableHintStore {
         this.options.onWarning(`dynoring: ${path} is ${what}, not a file the hint store wrote, though it has such a name; left it alone`);
         continue;
       }
-      if (kind === 'compact') {
-        // A compaction cut short by a crash: the original it was replacing is intact.
+      if (kind === 'compact' || kind === 'labelsTemp') {
+        // A replacement cut short by a crash: the original it was replacing is intact.
         await unlink(path).catch((err: unknown) => {
           if (!isErrno(err, 'ENOENT')) throw err;
         });
+      } else if (kind === 'labels') {
+        const labels = await readLabels(this.dir);
+        if (typeof labels === 'string') {
+          this.options.onWarning(
+            `dynoring: ${path} ${labels}; started without peer labels, so hints already stored are not checked against the topology`,
+          );
+        } else this.labels = labels;
       } else if (kind === 'setAside') {
         setAside.push({ path, bytes: info.size, ctimeMs: info.ctimeMs, name });
       } else if (segment !== null) {

@@ -1,6 +1,6 @@
 /** Small file-system steps the durable store composes, each with its crash-safety reason. */
 import { constants } from 'node:fs';
-import { lstat, open, type FileHandle } from 'node:fs/promises';
+import { lstat, open, unlink, type FileHandle } from 'node:fs/promises';
 
 /** Mode of every file the store creates: private to the user. */
 export const FILE_MODE = 0o600;
@@ -15,6 +15,19 @@ export const READ = constants.O_RDONLY | NOFOLLOW;
 export const UPDATE = constants.O_RDWR | NOFOLLOW;
 /** Flags to create a store file: exclusive, so neither an existing file nor a symlink is ever written through. */
 export const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
+
+/**
+ * Creates the temporary file `path` of an atomic replacement. One already
+ * there is not ours (ours are removed at open and after each use): its name
+ * is removed, it is never written through.
+ */
+export async function createTemp(path: string): Promise<FileHandle> {
+  return open(path, CREATE, FILE_MODE).catch(async (err: unknown) => {
+    if (!isErrno(err, 'EEXIST')) throw err;
+    await unlink(path);
+    return open(path, CREATE, FILE_MODE);
+  });
+}
 
 /**
  * Opens a file the store wrote, refusing anything but a regular file (a

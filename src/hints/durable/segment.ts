@@ -10,7 +10,8 @@
 import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DurableStoreError } from '../../errors.js';
-import { CREATE, FILE_MODE, isErrno, openStoreFile, READ, syncDir, UPDATE } from './fs-util.js';
+import { CREATE, createTemp, FILE_MODE, isErrno, openStoreFile, READ, syncDir, UPDATE } from './fs-util.js';
+import { LABELS_NAME, LABELS_TEMP } from './labels-file.js';
 import {
   encodeFileHeader,
   FILE_HEADER_BYTES,
@@ -45,11 +46,13 @@ export function parseSegmentName(name: string): { peer: number; seq: number } | 
 }
 
 /** What a name in the store's directory is, if the store writes such names. */
-export type StoreFileKind = 'segment' | 'compact' | 'setAside';
+export type StoreFileKind = 'segment' | 'compact' | 'setAside' | 'labels' | 'labelsTemp';
 
 /** Which of the store's own names `name` is, or `null` if the store never writes it (locks aside). */
 export function storeFileKind(name: string): StoreFileKind | null {
   if (parseSegmentName(name) !== null) return 'segment';
+  if (name === LABELS_NAME) return 'labels';
+  if (name === LABELS_TEMP) return 'labelsTemp';
   if (name.endsWith(COMPACT_SUFFIX) && parseSegmentName(name.slice(0, -COMPACT_SUFFIX.length)) !== null) return 'compact';
   const aside = SET_ASIDE_NAME.exec(name);
   return aside !== null && parseSegmentName(aside[1]!) !== null ? 'setAside' : null;
@@ -310,12 +313,7 @@ export class Segment {
    */
   async compact(onCorrupt: (report: CorruptionReport, length: number) => void): Promise<void> {
     const temp = this.path + COMPACT_SUFFIX;
-    const out = await open(temp, CREATE, FILE_MODE).catch(async (err: unknown) => {
-      if (!isErrno(err, 'EEXIST')) throw err;
-      // Not ours (ours is removed at open and after each compaction): remove the name, never write through it.
-      await unlink(temp);
-      return open(temp, CREATE, FILE_MODE);
-    });
+    const out = await createTemp(temp);
     const fresh = new RecordIndex();
     const sources: number[] = [];
     try {

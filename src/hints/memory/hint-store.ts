@@ -12,6 +12,7 @@ import {
   checkDrainOptions,
   checkExpireTime,
   checkHintArguments,
+  checkLabels,
   checkMaxBytes,
   checkPeer,
   overCapacity,
@@ -103,6 +104,7 @@ export class HintStore {
   private peakBytes = 0;
   private expiredTotal = 0;
   private rejectedOverCapacityTotal = 0;
+  private readonly labels = new Map<number, string>();
 
   /**
    * @param options - see {@link HintStoreOptions}; defaults in {@link HINT_STORE_DEFAULTS}.
@@ -282,6 +284,26 @@ export class HintStore {
   /** The peers that have at least one hint stored, in ascending order. */
   peersWithHints(): number[] {
     return [...this.queues.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Records what peer numbers stand for (see {@link checkLabels}); peers
+   * not named keep theirs. A coordinator records each peer's `host:port`.
+   *
+   * @throws TypeError or RangeError for labels {@link checkLabels} refuses; nothing is recorded then.
+   */
+  setLabels(labels: ReadonlyMap<number, string>): void {
+    for (const [peer, label] of checkLabels(labels)) this.labels.set(peer, label);
+  }
+
+  /**
+   * The label {@link setLabels} recorded for `peer`, if any.
+   *
+   * @throws TypeError or RangeError if `peer` is not a u32 integer.
+   */
+  labelOf(peer: number): string | undefined {
+    checkPeer(peer);
+    return this.labels.get(peer);
   }
 
   /** A snapshot of the store's counters. */
