@@ -248,6 +248,11 @@ export class DurableStoreError extends DynoringError {
   }
 }
 
+/** @internal The one wording of a closed durable store: its own calls, and `DynoClient.connect` given it. */
+export function storeClosed(dir: string): DurableStoreError {
+  return new DurableStoreError('Closed', `hint store ${dir} is closed; open it again (DurableHintStore.open) and use the new one`, dir);
+}
+
 /**
  * @internal The command line itself is wrong: unknown command or option,
  * missing argument. The CLI prints it with the usage and exits 2.

@@ -5,7 +5,7 @@ import type { Topology } from '../ring/topology.js';
 import type { Endpoint, Peer } from '../ring/peer.js';
 import { describe } from '../ring/token.js';
 import { isCoordinatorHintStore, type CoordinatorHintStore } from './coordinator/hint-queues.js';
-import { DurableStoreError } from '../errors.js';
+import { storeClosed } from '../errors.js';
 import { MAX_DRAIN_WINDOW } from '../hints/hint.js';
 
 /** The read and write consistency Dynomite applies to one client connection. */
@@ -246,13 +246,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
         : 'hints must be a HintStore or a DurableHintStore (from dynoring/durable)',
     );
   }
-  if (out.hints?.isClosed === true) {
-    throw new DurableStoreError(
-      'Closed',
-      `the hint store${out.hints.dir === undefined ? '' : ` ${out.hints.dir}`} is closed: open it again (DurableHintStore.open) and pass the new one`,
-      out.hints.dir,
-    );
-  }
+  // Only a DurableHintStore has isClosed, and it always has its directory.
+  if (out.hints?.isClosed === true) throw storeClosed(out.hints.dir!);
   if (out.consistency !== null && !CONSISTENCIES.includes(out.consistency)) {
     throw new RangeError(`consistency must be one of ${CONSISTENCIES.join(', ')} or null, got ${describe(out.consistency)}`);
   }

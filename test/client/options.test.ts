@@ -133,7 +133,7 @@ describe('resolveOptions', () => {
       expect(err).toBeInstanceOf(DurableStoreError);
       expect(err).toMatchObject({ kind: 'Closed', path: join(dir, 'hints') });
       expect((err as Error).message).toBe(
-        `the hint store ${join(dir, 'hints')} is closed: open it again (DurableHintStore.open) and pass the new one`,
+        `hint store ${join(dir, 'hints')} is closed; open it again (DurableHintStore.open) and use the new one`,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  */
 import { lstat, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DurableStoreError } from '../../errors.js';
+import { DurableStoreError, storeClosed } from '../../errors.js';
 import {
   checkDeliver,
   checkDrainOptions,
@@ -361,7 +361,7 @@ export class DurableHintStore {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new DurableStoreError('Closed', `hint store ${this.dir} is closed; open it again to use it`, this.dir);
+    if (this.closed) throw storeClosed(this.dir);
   }
 
   private logFor(peer: number): PeerLog {
