@@ -4,7 +4,7 @@
  * losing or reordering a hint when a send fails or never settles.
  */
 import { HintDeliveryError, HintSendTimeoutError } from '../errors.js';
-import type { DrainableHintStore, Hint } from './hint.js';
+import { checkDrainOptions, type DrainableHintStore, type DrainOptions, type Hint } from './hint.js';
 
 /** Thrown into the store's drain to end it when the drainer stops. */
 const STOPPED = new Error('the drainer stopped');
@@ -36,7 +36,7 @@ export interface HintDrainerOptions {
    */
   intervalMs?: number;
   /**
-   * How many peers are drained at once (each peer's hints go one by one).
+   * How many peers are drained at once (each peer's hints go in order, `window` at a time).
    *
    * @default 4
    */
@@ -50,6 +50,15 @@ export interface HintDrainerOptions {
    * @default 5000
    */
   sendTimeoutMs?: number;
+  /**
+   * Sends in flight at once per peer (1 to `MAX_DRAIN_WINDOW`): the store's
+   * `drain` window. Above 1, `send` must keep the order it is called in (one
+   * connection per peer does), and after a failed send the hints behind it
+   * that were sent as well are sent again (at-least-once, in order).
+   *
+   * @default 1
+   */
+  window?: number;
 }
 
 /**
@@ -59,12 +68,13 @@ export interface HintDrainerOptions {
  * then takes at most that long.
  */
 export const HINT_DRAINER_DEFAULTS: Readonly<
-  Required<Pick<HintDrainerOptions, 'isNormal' | 'intervalMs' | 'concurrency' | 'sendTimeoutMs'>>
+  Required<Pick<HintDrainerOptions, 'isNormal' | 'intervalMs' | 'concurrency' | 'sendTimeoutMs' | 'window'>>
 > = Object.freeze({
   isNormal: () => true,
   intervalMs: 1_000,
   concurrency: 4,
   sendTimeoutMs: 5_000,
+  window: 1,
 });
 
 /** What one round did; also the shape of the drainer's running totals. */
@@ -109,8 +119,8 @@ export type HintDrainerListener<K extends keyof HintDrainerEvents> = (event: Hin
  *
  * Each round: expire due hints; then, for each peer with hints that
  * `isNormal` says is back (up to `concurrency` peers at once), drain its
- * hints through `send`, one by one, in order (the store's `drain`: a hint
- * leaves the store only once sent). If a send fails, or does not settle
+ * hints through `send`, in order, `window` at a time (the store's `drain`:
+ * a hint leaves the store only once it and every hint before it were sent). If a send fails, or does not settle
  * within `sendTimeoutMs`, that hint and the ones after it stay at the front
  * of the peer's queue with their original deadlines, ahead of anything
  * stored meanwhile. A hint whose deadline has passed is dropped, counted,
@@ -131,6 +141,7 @@ export class HintDrainer {
   private readonly intervalMs: number;
   private readonly concurrency: number;
   private readonly sendTimeoutMs: number;
+  private readonly drainOptions: DrainOptions;
   private readonly listeners = new Map<keyof HintDrainerEvents, Set<(event: never) => void>>();
   private readonly totals: HintDrainerStats = { delivered: 0, requeued: 0, expired: 0, failedSends: 0, rounds: 0 };
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -149,6 +160,7 @@ export class HintDrainer {
       intervalMs = HINT_DRAINER_DEFAULTS.intervalMs,
       concurrency = HINT_DRAINER_DEFAULTS.concurrency,
       sendTimeoutMs = HINT_DRAINER_DEFAULTS.sendTimeoutMs,
+      window = HINT_DRAINER_DEFAULTS.window,
     } = options;
     if (typeof store?.drain !== 'function' || typeof store.peersWithHints !== 'function' || typeof store.expireNow !== 'function') {
       throw new TypeError('store must be a HintStore or a DurableHintStore (with drain, peersWithHints and expireNow)');
@@ -160,6 +172,7 @@ export class HintDrainer {
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`concurrency must be an integer >= 1 (peers drained at once), got ${concurrency}`);
     }
+    this.drainOptions = { window: checkDrainOptions({ window }) };
     this.store = store;
     this.isNormal = isNormal;
     this.send = send;
@@ -278,7 +291,7 @@ export class HintDrainer {
     };
     let result;
     try {
-      result = await this.store.drain(peer, deliver);
+      result = await this.store.drain(peer, deliver, this.drainOptions);
     } catch (err) {
       // A failed send or a stop leaves the rest in the store; anything else is the store's own failure.
       if (!(err instanceof HintDeliveryError)) throw err;

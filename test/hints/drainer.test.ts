@@ -189,6 +189,32 @@ describe('HintDrainer', () => {
     expect(maxInFlight).toBe(3);
   });
 
+  it('with a window, keeps that many sends in flight per peer, and after a failure sends the rest again in order', async () => {
+    const store = new HintStore({ maxBytes: 0, now: () => 0 });
+    const { calls, send } = manualSend();
+    const drainer = new HintDrainer({ store, send, window: 4 });
+    for (let b = 0; b < 10; b++) store.enqueue(7, bytes(b), 100);
+    const round = drainer.runOnce();
+    await flush();
+    expect(calls.map((c) => c.payload)).toEqual([0, 1, 2, 3]); // no more before a reply
+    calls[0]!.resolve();
+    await flush();
+    expect(calls.map((c) => c.payload)).toEqual([0, 1, 2, 3, 4]);
+    calls[1]!.reject(new Error('connection closed'));
+    for (const c of calls.slice(2)) c.resolve(); // applied, but behind the failed one
+    expect(await round).toEqual({ delivered: 4, requeued: 9, expired: 0, failedSends: 1 });
+    calls.length = 0;
+    const again = drainer.runOnce();
+    for (let i = 0; i < 9; i++) {
+      await flush();
+      calls[i]!.resolve();
+    }
+    expect(await again).toMatchObject({ delivered: 9, requeued: 0 });
+    expect(calls.map((c) => c.payload)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(() => new HintDrainer({ store, send, window: 0 })).toThrow(/window must be an integer from 1 to 65536, got 0/);
+    expect(HINT_DRAINER_DEFAULTS.window).toBe(1);
+  });
+
   it('never overlaps rounds: a timer tick during a round is skipped', async () => {
     vi.useFakeTimers();
     const store = new HintStore({ maxBytes: 0, now: () => 0 });
