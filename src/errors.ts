@@ -224,7 +224,7 @@ export class HintSendTimeoutError extends DynoringError {
  * - `RecordTooLarge`: a payload is larger than `maxRecordBytes`, so replay would refuse it.
  * - `NotADirectory`: the path exists and is not a directory.
  * - `UnsafeDirectory`: the directory is not the store's alone (owned by another user, writable by group or
- *   others), or a file the store needs (`LOCK`) is a symlink or not a regular file.
+ *   others), or a file the store needs (`LOCK`, `peers.json`) is a symlink or not a regular file.
  */
 export type DurableStoreErrorKind = 'Locked' | 'Closed' | 'RecordTooLarge' | 'NotADirectory' | 'UnsafeDirectory' | 'Damaged';
 

@@ -85,7 +85,9 @@ export class DynoClient extends EventEmitter {
    * every node's first connection attempt has settled and at least one node
    * of the local rack answers (nodes that did not are down, and probed).
    *
-   * @throws {ConfigError | TokenCoverageError} for a topology that cannot be used.
+   * @throws {ConfigError | TokenCoverageError} for a topology that cannot be used; in coordinator mode also
+   *   `ConfigError` `HintsRenumbered` when the hint store's labels say hints waiting for a peer number were stored
+   *   for another server than this topology's.
    * @throws {ClientConnectError} when no node of the local rack answers.
    * @example
    * const client = await DynoClient.connect({ files: ['n1.yml', 'n2.yml'] });
@@ -99,7 +101,7 @@ export class DynoClient extends EventEmitter {
     if (resolved.hints !== undefined) {
       const labels = peerLabels(topo);
       checkHintLabels(resolved.hints, labels);
-      await resolved.hints.setLabels(labels);
+      resolved.hints.setLabels(labels);
     }
     warnGuessed(topo);
     const { topology } = topo;
@@ -200,10 +202,8 @@ export class DynoClient extends EventEmitter {
     // another node would send them there. It waits until they drained.
     const renumbered = (this.coordinator?.queues?.holding() ?? []).filter((i) => identity(next, i) !== identity(this.current, i));
     if (renumbered.length > 0) {
-      const names = renumbered.map((i) => {
-        const { host, port } = this.current.topology.peers[i]!.endpoint;
-        return `${i} (${host}:${port})`;
-      });
+      const servers = peerLabels(this.current);
+      const names = renumbered.map((i) => `${i} (${servers.get(i)})`);
       this.notify('topology:rejected', {
         problems: [],
         error: new ConfigError(
@@ -215,12 +215,17 @@ export class DynoClient extends EventEmitter {
       });
       return false;
     }
+    try {
+      // In the same turn as the switch (setLabels is synchronous): every hint stored from now on is for the node the
+      // recorded labels name. A topology whose labels cannot be recorded is not taken; the next refresh tries again.
+      this.options.hints?.setLabels(peerLabels(next));
+    } catch (err) {
+      this.notify('topology:rejected', { problems: [], error: err as Error });
+      return false;
+    }
     warnGuessed(next);
     this.current = next;
     this.router = router;
-    // Recorded after the switch: until then, a hint for a number that changes would still be for the old node.
-    const store = this.options.hints;
-    if (store !== undefined) void (async () => store.setLabels(peerLabels(next)))().catch((err: Error) => this.notify('error', err));
     const { added, removed } = this.pool.sync(entries);
     this.notify('topology:changed', { topology: next.topology, added, removed });
     return true;

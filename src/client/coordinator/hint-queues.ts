@@ -13,7 +13,7 @@ export interface CoordinatorHintStore extends DrainableHintStore {
   enqueue(peer: number, payload: Uint8Array, ttlMs: number): void | Promise<void>;
   lenFor(peer: number): number;
   /** Records what peer numbers stand for: the coordinator's `host:port` per peer. */
-  setLabels(labels: ReadonlyMap<number, string>): void | Promise<void>;
+  setLabels(labels: ReadonlyMap<number, string>): void;
   /** The label recorded for `peer`, if any. */
   labelOf(peer: number): string | undefined;
   /** A `DurableHintStore`'s: whether it was closed. */

@@ -25,7 +25,6 @@ import {
 import { DirLock, LOCK_NAME } from './dir-lock.js';
 import { DIR_MODE, isErrno } from './fs-util.js';
 import { readLabels, writeLabels } from './labels-file.js';
-import { Mutex } from './mutex.js';
 import { resolveOptions, type DurableHintStoreOptions, type ResolvedOptions } from './options.js';
 import { PeerLog, type Counters } from './peer-log.js';
 import { encodeRecord } from './record-format.js';
@@ -106,8 +105,6 @@ export class DurableHintStore {
   private closing: Promise<void> | null = null;
   /** What each peer number stands for, as on disk (see {@link setLabels}). */
   private labels = new Map<number, string>();
-  /** Writes of the labels file, one at a time. */
-  private readonly labelWrites = new Mutex();
 
   private constructor(
     /** The directory the store owns. */
@@ -128,7 +125,8 @@ export class DurableHintStore {
    * @param options - see {@link DurableHintStoreOptions}; every field has a default ({@link DURABLE_DEFAULTS}).
    * @throws TypeError/RangeError for bad arguments; DurableStoreError
    *   `Locked` if a live process owns `dir`, `NotADirectory` if `dir` is a
-   *   file, `UnsafeDirectory` if `dir` is not this user's alone; Node's
+   *   file, `UnsafeDirectory` if `dir` is not this user's alone (or its
+   *   `LOCK` or `peers.json` is not a regular file); Node's
    *   errors for I/O failures.
    */
   static async open(dir: string, options?: DurableHintStoreOptions): Promise<DurableHintStore> {
@@ -261,25 +259,27 @@ export class DurableHintStore {
   /**
    * Records what peer numbers stand for (see `checkLabels` in the hint
    * contract); peers not named keep theirs. A coordinator records each
-   * peer's `host:port` at connect and refuses a topology that gives a peer
-   * with hints waiting another one. Resolves once the labels file was
-   * replaced durably; {@link labelOf} answers with them from then on (after
-   * a failed write, with the labels before).
+   * peer's `host:port` at connect and when it takes a refreshed topology,
+   * and refuses a topology that gives a peer with hints waiting another one.
+   *
+   * Synchronous, unlike the rest of the store: the caller changes its
+   * numbering in the same turn of the event loop, so no hint is stored
+   * between the two. The file (`peers.json`) is small and written only when
+   * a label changes; once this returns it is in place, and {@link labelOf}
+   * answers with the new labels.
    *
    * @throws TypeError or RangeError for labels `checkLabels` refuses;
-   *   DurableStoreError `Closed`; Node's errors for I/O failures. Nothing is
-   *   recorded then.
+   *   DurableStoreError `Closed`; Node's errors when the file could not be
+   *   replaced. Nothing is recorded then.
    */
-  async setLabels(labels: ReadonlyMap<number, string>): Promise<void> {
+  setLabels(labels: ReadonlyMap<number, string>): void {
     const entries = checkLabels(labels);
     this.checkOpen();
-    await this.labelWrites.run(async () => {
-      const next = new Map(this.labels);
-      for (const [peer, label] of entries) next.set(peer, label);
-      if (next.size === this.labels.size && [...next].every(([peer, label]) => this.labels.get(peer) === label)) return;
-      await writeLabels(this.dir, next);
-      this.labels = next;
-    });
+    const next = new Map(this.labels);
+    for (const [peer, label] of entries) next.set(peer, label);
+    if (entries.every(([peer, label]) => this.labels.get(peer) === label)) return;
+    writeLabels(this.dir, next, this.options.onWarning);
+    this.labels = next;
   }
 
   /**
@@ -352,7 +352,6 @@ export class DurableHintStore {
 
   private async closeLogs(): Promise<void> {
     await Promise.all([...this.peers.values()].map((log) => log.close()));
-    await this.labelWrites.run(async () => undefined); // the labels write under way ends
   }
 
   /** Whether `close()` was called: every operation but the counters is then refused (`DurableStoreError` `Closed`). */
@@ -408,6 +407,14 @@ export class DurableHintStore {
       if (info === null) continue;
       if (!info.isFile()) {
         const what = info.isSymbolicLink() ? 'a symlink' : info.isDirectory() ? 'a directory' : 'not a regular file';
+        // The labels are rewritten in place: a planted entry there would fail every setLabels, or be read as ours.
+        if (kind === 'labels') {
+          throw new DurableStoreError(
+            'UnsafeDirectory',
+            `${path} is ${what}, where the store keeps its peer labels: the store did not write it; remove it`,
+            path,
+          );
+        }
         this.options.onWarning(`dynoring: ${path} is ${what}, not a file the hint store wrote, though it has such a name; left it alone`);
         continue;
       }

@@ -1,5 +1,5 @@
 /** Small file-system steps the durable store composes, each with its crash-safety reason. */
-import { constants } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, unlinkSync } from 'node:fs';
 import { lstat, open, unlink, type FileHandle } from 'node:fs/promises';
 
 /** Mode of every file the store creates: private to the user. */
@@ -27,6 +27,17 @@ export async function createTemp(path: string): Promise<FileHandle> {
     await unlink(path);
     return open(path, CREATE, FILE_MODE);
   });
+}
+
+/** {@link createTemp}, synchronously: a file descriptor. */
+export function createTempSync(path: string): number {
+  try {
+    return openSync(path, CREATE, FILE_MODE);
+  } catch (err) {
+    if (!isErrno(err, 'EEXIST')) throw err;
+    unlinkSync(path);
+    return openSync(path, CREATE, FILE_MODE);
+  }
 }
 
 /**
@@ -64,6 +75,16 @@ export async function syncDir(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** {@link syncDir}, synchronously. */
+export function syncDirSync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -5,10 +5,10 @@
  * It is replaced atomically (temporary file, fsync, rename, fsync the
  * directory): a crash leaves the old labels or the new ones.
  */
-import { rename, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkLabels } from '../hint.js';
-import { createTemp, readStoreFile, syncDir } from './fs-util.js';
+import { createTempSync, readStoreFile, syncDirSync } from './fs-util.js';
 
 /** The labels file's name in the store's directory. */
 export const LABELS_NAME = 'peers.json';
@@ -30,8 +30,9 @@ export async function readLabels(dir: string): Promise<Map<number, string> | str
   } catch (err) {
     return `cannot be read (${(err as Error).message})`;
   }
-  const peers = (parsed as { format?: unknown; peers?: unknown } | null)?.peers;
-  if ((parsed as { format?: unknown }).format !== FORMAT || typeof peers !== 'object' || peers === null) {
+  const file = parsed as { format?: unknown; peers?: unknown } | null;
+  const peers = file?.peers;
+  if (file?.format !== FORMAT || typeof peers !== 'object' || peers === null || Array.isArray(peers)) {
     return `is not a labels file of format ${FORMAT}`;
   }
   const labels = new Map<number, unknown>();
@@ -48,20 +49,37 @@ export async function readLabels(dir: string): Promise<Map<number, string> | str
   return labels as Map<number, string>;
 }
 
-/** Replaces the labels file of `dir` with `labels`, durably. */
-export async function writeLabels(dir: string, labels: ReadonlyMap<number, string>): Promise<void> {
+/**
+ * Replaces the labels file of `dir` with `labels`, synchronously: the
+ * caller changes its numbering in the same turn of the event loop, so no
+ * hint can be stored between the two. It is a small file, written only
+ * when the numbering changes.
+ *
+ * @returns once renamed into place; a directory fsync that then fails is
+ *   passed to `onWarning` (the rename may not survive a power loss).
+ * @throws Node's errors when the file could not be replaced: the old one is
+ *   then in place, and no temporary file is left.
+ */
+export function writeLabels(dir: string, labels: ReadonlyMap<number, string>, onWarning: (message: string) => void): void {
   const temp = join(dir, LABELS_TEMP);
+  const path = join(dir, LABELS_NAME);
   const peers = Object.fromEntries([...labels].sort(([a], [b]) => a - b));
-  const out = await createTemp(temp);
+  const fd = createTempSync(temp);
+  let open = true;
   try {
-    await out.writeFile(`${JSON.stringify({ format: FORMAT, peers }, null, 2)}\n`);
-    await out.sync();
-    await out.close();
-    await rename(temp, join(dir, LABELS_NAME));
+    writeFileSync(fd, `${JSON.stringify({ format: FORMAT, peers }, null, 2)}\n`);
+    fsyncSync(fd);
+    closeSync(fd);
+    open = false;
+    renameSync(temp, path);
   } catch (err) {
-    await out.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
+    if (open) closeSync(fd);
+    rmSync(temp, { force: true });
     throw err;
   }
-  await syncDir(dir);
+  try {
+    syncDirSync(dir);
+  } catch (err) {
+    onWarning(`dynoring: could not fsync ${dir} after replacing ${path} (${String(err)}); the new labels may not survive a power loss`);
+  }
 }

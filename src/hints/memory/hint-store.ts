@@ -288,7 +288,9 @@ export class HintStore {
 
   /**
    * Records what peer numbers stand for (see {@link checkLabels}); peers
-   * not named keep theirs. A coordinator records each peer's `host:port`.
+   * not named keep theirs. A coordinator records each peer's `host:port`,
+   * in the same turn as it changes its numbering (this is synchronous in
+   * both stores).
    *
    * @throws TypeError or RangeError for labels {@link checkLabels} refuses; nothing is recorded then.
    */

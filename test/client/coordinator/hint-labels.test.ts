@@ -3,17 +3,35 @@
  * kept by peer number, and a run whose topology gives a number with hints
  * waiting to another server is refused at connect, before anything is sent.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynoClient } from '../../../src/client.js';
+import { DynoClient, type ClientEvents } from '../../../src/client.js';
 import { DurableHintStore } from '../../../src/durable.js';
 import { HintStore } from '../../../src/index.js';
 import { redisAvailable, startCluster, waitFor, type TestCluster } from '../helpers.js';
 import { connectCoordinator } from './support.js';
 
 const RUN = redisAvailable('test/client/coordinator/hint-labels.test.ts');
+
+/** A florida seeds server answering every request with `seeds` as it is then. */
+async function florida(seeds: string): Promise<{ url: string; seeds: string; close(): Promise<void> }> {
+  const state = { seeds };
+  const server = net.createServer((socket) => {
+    socket.once('data', () => {
+      const body = state.seeds;
+      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
 
 describe.skipIf(!RUN)('coordinator mode, hints kept by peer number across runs', () => {
   let cluster: TestCluster;
@@ -60,6 +78,54 @@ describe.skipIf(!RUN)('coordinator mode, hints kept by peer number across runs',
     expect(store.labelOf(down)).toBe(endpoint(0));
     await third.quit();
     await store.close();
+  });
+
+  it('does not take a refreshed numbering whose labels cannot be written, so a later run is never sent the wrong way', async () => {
+    const hints = join(dir, 'refresh');
+    const source = await florida(cluster.seeds.join('|'));
+    const options = {
+      florida: source.url,
+      clientPort: cluster.clientPort,
+      localRack: 'rack1',
+      nodes: 'redis',
+      refreshIntervalMs: 0,
+    } as const;
+    let store = await DurableHintStore.open(hints);
+    const client = await DynoClient.connect({ ...options, hints: store });
+    const rejected: ClientEvents['topology:rejected'][] = [];
+    client.on('topology:rejected', (e) => rejected.push(e));
+    const before = store.labelOf(0);
+    try {
+      // The labels cannot be written (here a directory where the temporary file goes): the new numbering is not taken.
+      await mkdir(join(hints, 'peers.json.tmp'));
+      source.seeds = [...cluster.seeds].reverse().join('|');
+      expect(await client.refresh()).toBe(false);
+      expect(rejected.map((e) => (e.error as NodeJS.ErrnoException).code)).toEqual([expect.stringMatching(/EISDIR|EPERM/)]);
+      expect(client.topology.peers[0]!.endpoint.port).toBe(cluster.nodes[0]!.peerPort);
+      expect(store.labelOf(0)).toBe(before);
+      // Once they can, the next refresh takes it and records it before any hint is stored under it.
+      await rmdir(join(hints, 'peers.json.tmp'));
+      expect(await client.refresh()).toBe(true);
+      expect(store.labelOf(0)).not.toBe(before);
+      client.markDown(0);
+      await Promise.all(Array.from({ length: 40 }, (_, i) => client.set(`refresh:${i}`, 'v')));
+      expect(store.lenFor(0)).toBeGreaterThan(0);
+    } finally {
+      await client.quit();
+      await store.close();
+    }
+    // A run with the first numbering, where peer 0 is another server, is refused.
+    source.seeds = cluster.seeds.join('|');
+    store = await DurableHintStore.open(hints);
+    try {
+      await expect(DynoClient.connect({ ...options, hints: store })).rejects.toMatchObject({
+        name: 'ConfigError',
+        kind: 'HintsRenumbered',
+      });
+    } finally {
+      await store.close();
+      await source.close();
+    }
   });
 
   it('refuses hints for a peer number the topology does not have, naming how to drop them', async () => {

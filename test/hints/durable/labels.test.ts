@@ -23,13 +23,13 @@ describe('peer labels', () => {
     const dir = await tempDir();
     let { store } = await open(dir);
     expect(store.labelOf(0)).toBeUndefined();
-    await store.setLabels(
+    store.setLabels(
       new Map([
         [0, '127.0.0.1:7000'],
         [1, '127.0.0.1:7001'],
       ]),
     );
-    await store.setLabels(
+    store.setLabels(
       new Map([
         [1, '[::1]:7001'],
         [5, 'db5:6379'],
@@ -63,13 +63,13 @@ describe('peer labels', () => {
       [new Map([[0, 'x'.repeat(1025)]]), /got 1025/],
     ];
     for (const [labels, message] of bad) {
-      await expect(store.setLabels(labels as Map<number, string>)).rejects.toThrow(message);
+      expect(() => store.setLabels(labels as Map<number, string>)).toThrow(message);
       expect(() => memory.setLabels(labels as Map<number, string>)).toThrow(message);
     }
     expect(store.labelOf(0)).toBeUndefined();
     expect(memory.labelOf(0)).toBeUndefined();
     await store.close();
-    await expect(store.setLabels(new Map([[0, 'a:1']]))).rejects.toMatchObject({ name: 'DurableStoreError', kind: 'Closed' });
+    expect(() => store.setLabels(new Map([[0, 'a:1']]))).toThrow(expect.objectContaining({ name: 'DurableStoreError', kind: 'Closed' }));
   });
 
   it('opens with a warning and no labels when the file is damaged, and a later write replaces it', async () => {
@@ -78,13 +78,15 @@ describe('peer labels', () => {
       '{"format":2,"peers":{}}',
       '{"format":1,"peers":{"01":"a:1"}}',
       '{"format":1,"peers":{"0":""}}',
+      '{"format":1,"peers":["a:1"]}',
+      'null',
     ]) {
       const dir = await tempDir();
       await writeFile(join(dir, 'peers.json'), content, { mode: 0o600 });
       const { store, warnings } = await open(dir);
       expect(store.labelOf(0)).toBeUndefined();
       expect(warnings, content).toEqual([expect.stringMatching(/peers\.json .*; started without peer labels/)]);
-      await store.setLabels(new Map([[0, 'b:2']]));
+      store.setLabels(new Map([[0, 'b:2']]));
       await store.close();
       const again = await open(dir);
       expect(again.store.labelOf(0)).toBe('b:2');
@@ -93,28 +95,42 @@ describe('peer labels', () => {
     }
   });
 
-  it('deletes a temporary file a crash left, and never reads through a symlink', async () => {
+  it('deletes a temporary file a crash left', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'peers.json.tmp'), '{"format":1,"peers":{"0":"half:1"}}', { mode: 0o600 });
-    const outside = join(await tempDir(), 'elsewhere.json');
-    await writeFile(outside, '{"format":1,"peers":{"0":"planted:1"}}');
-    await symlink(outside, join(dir, 'peers.json'));
     const { store, warnings } = await open(dir);
     expect(store.labelOf(0)).toBeUndefined();
-    expect(warnings.join('\n')).toMatch(/peers\.json is a symlink/);
+    expect(warnings).toEqual([]);
     expect(await readdir(dir)).not.toContain('peers.json.tmp');
-    // A write replaces the link itself (rename), leaving its target alone.
-    await store.setLabels(new Map([[0, 'mine:1']]));
-    expect(await readFile(outside, 'utf8')).toContain('planted:1');
     await store.close();
+  });
+
+  it('refuses to open over a peers.json the store did not write (a symlink, a directory), as over such a LOCK', async () => {
+    const outside = join(await tempDir(), 'elsewhere.json');
+    await writeFile(outside, '{"format":1,"peers":{"0":"planted:1"}}');
+    for (const [what, plant] of [
+      ['symlink', (path: string) => symlink(outside, path)],
+      ['directory', (path: string) => mkdir(path)],
+    ] as const) {
+      const dir = await tempDir();
+      await plant(join(dir, 'peers.json'));
+      await expect(DurableHintStore.open(dir)).rejects.toMatchObject({
+        name: 'DurableStoreError',
+        kind: 'UnsafeDirectory',
+        path: join(dir, 'peers.json'),
+        message: expect.stringMatching(new RegExp(`is a ${what}, where the store keeps its peer labels: .*remove it`)),
+      });
+      expect(await readdir(dir)).toEqual(['peers.json']); // the lock was released
+    }
+    expect(await readFile(outside, 'utf8')).toContain('planted:1');
   });
 
   it('keeps the old labels when the write fails', async () => {
     const dir = await tempDir();
     const { store } = await open(dir);
-    await store.setLabels(new Map([[0, 'a:1']]));
+    store.setLabels(new Map([[0, 'a:1']]));
     await mkdir(join(dir, 'peers.json.tmp')); // a directory where the temporary file goes: the write fails
-    await expect(store.setLabels(new Map([[0, 'b:2']]))).rejects.toThrow();
+    expect(() => store.setLabels(new Map([[0, 'b:2']]))).toThrow(/EISDIR|EPERM/);
     expect(store.labelOf(0)).toBe('a:1');
     await store.close();
   });
