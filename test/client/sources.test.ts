@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynoClient, type ClientEvents } from '../../src/client.js';
 import { HintStore } from '../../src/index.js';
 import { RedisServer } from '../helpers/redis-servers.js';
+import { adminPort as listen, httpReply } from './admin-port.js';
 import { redisAvailable, waitFor } from './helpers.js';
 import { startRespServer } from './resp-server.js';
 
@@ -35,32 +35,12 @@ function expectTwoRacksOfTwo(client: DynoClient, rack1: string, rack2: string): 
   ]);
 }
 
-/** An ordinary HTTP reply, as a florida or Dynomite Manager server writes it. */
-const httpReply = (type: string, body: string) =>
-  `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-
 /** The server's reply for a body, with its own odd header (bare LF, trailing spaces). */
 const reply = (body: string) =>
   `HTTP/1.1 200 OK \nContent-Type: application/json; charset=utf-8 \nContent-Length: ${Buffer.byteLength(body)} \r\n\r\n${body}`;
 
-/** A raw admin port: writes `current` to every request, then closes, as a Dynomite node does (and as florida and Dynomite Manager servers end their replies). */
-async function adminPort(
-  first: Buffer | string = RAW,
-): Promise<{ url: string; current: Buffer | string; requests: string[]; close(): Promise<void> }> {
-  const state = { current: first, requests: [] as string[] };
-  const server = net.createServer((socket) => {
-    socket.once('data', (data) => {
-      state.requests.push(data.toString('latin1').split('\r\n')[0]!);
-      socket.end(state.current);
-    });
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
+/** An admin port serving the real node's reply unless told otherwise. */
+const adminPort = (first: Buffer | string = RAW) => listen(first);
 
 describe.skipIf(!run)('DynoClient topology sources', () => {
   let servers: RedisServer[];

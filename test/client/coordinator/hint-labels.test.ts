@@ -4,34 +4,17 @@
  * waiting to another server is refused at connect, before anything is sent.
  */
 import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynoClient, type ClientEvents } from '../../../src/client.js';
 import { DurableHintStore } from '../../../src/durable.js';
 import { HintStore } from '../../../src/index.js';
+import { adminPort, httpReply } from '../admin-port.js';
 import { redisAvailable, startCluster, waitFor, type TestCluster } from '../helpers.js';
 import { connectCoordinator } from './support.js';
 
 const RUN = redisAvailable('test/client/coordinator/hint-labels.test.ts');
-
-/** A florida seeds server answering every request with `seeds` as it is then. */
-async function florida(seeds: string): Promise<{ url: string; seeds: string; close(): Promise<void> }> {
-  const state = { seeds };
-  const server = net.createServer((socket) => {
-    socket.once('data', () => {
-      const body = state.seeds;
-      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    });
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
 
 describe.skipIf(!RUN)('coordinator mode, hints kept by peer number across runs', () => {
   let cluster: TestCluster;
@@ -82,7 +65,8 @@ describe.skipIf(!RUN)('coordinator mode, hints kept by peer number across runs',
 
   it('does not take a refreshed numbering whose labels cannot be written, so a later run is never sent the wrong way', async () => {
     const hints = join(dir, 'refresh');
-    const source = await florida(cluster.seeds.join('|'));
+    const seeds = (list: string[]) => httpReply('text/plain', list.join('|'));
+    const source = await adminPort(seeds(cluster.seeds));
     const options = {
       florida: source.url,
       clientPort: cluster.clientPort,
@@ -98,7 +82,7 @@ describe.skipIf(!RUN)('coordinator mode, hints kept by peer number across runs',
     try {
       // The labels cannot be written (here a directory where the temporary file goes): the new numbering is not taken.
       await mkdir(join(hints, 'peers.json.tmp'));
-      source.seeds = [...cluster.seeds].reverse().join('|');
+      source.current = seeds([...cluster.seeds].reverse());
       expect(await client.refresh()).toBe(false);
       expect(rejected.map((e) => (e.error as NodeJS.ErrnoException).code)).toEqual([expect.stringMatching(/EISDIR|EPERM/)]);
       expect(client.topology.peers[0]!.endpoint.port).toBe(cluster.nodes[0]!.peerPort);
@@ -115,7 +99,7 @@ describe.skipIf(!RUN)('coordinator mode, hints kept by peer number across runs',
       await store.close();
     }
     // A run with the first numbering, where peer 0 is another server, is refused.
-    source.seeds = cluster.seeds.join('|');
+    source.current = seeds(cluster.seeds);
     store = await DurableHintStore.open(hints);
     try {
       await expect(DynoClient.connect({ ...options, hints: store })).rejects.toMatchObject({
