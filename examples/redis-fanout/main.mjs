@@ -36,6 +36,12 @@ const client = await DynoClient.connect({
   nodes: 'redis', // every endpoint in the file is a Redis server: there is no Dynomite in between
   hints,
   writeConsistency: opts.consistency,
+}).catch(async (err) => {
+  // A typed error names what is wrong (e.g. HintsRenumbered: the file numbers the servers differently than when
+  // the hints on disk were stored); the store is closed so its lock is released.
+  await hints.close?.();
+  console.error(`${err.name}${err.kind ? ` ${err.kind}` : ''}: ${err.message}`);
+  process.exit(1);
 });
 const name = (index) => {
   const { host, port } = client.topology.peer(index).endpoint;
