@@ -28,6 +28,7 @@ describe.skipIf(!run)('DynoClient and Dynomite-only replies', () => {
       seeds: ['127.0.0.1:31001:rack1:dc1:0', '127.0.0.1:31002:rack2:dc1:0'],
       clientPort: { '127.0.0.1:31001': fake.port, '127.0.0.1:31002': redis.port },
       localRack: 'rack1',
+      commandTimeoutMs: 10_000, // exact failover counts: no healthy node may time out on a loaded machine
       ...extra,
     });
     closers.push(() => client.quit());

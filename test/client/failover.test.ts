@@ -32,7 +32,7 @@ describe.skipIf(!run)('DynoClient failover (two racks of two redis-servers)', ()
       clientPort: cluster.clientPort,
       localRack: 'rack1',
       hashTag: '{}',
-      commandTimeoutMs: 400,
+      commandTimeoutMs: 2000, // fires on the SIGSTOPped node; long enough not to on a loaded machine's healthy ones
       downAfterErrors: 2,
       probeIntervalMs: 50,
       probeBackoffMaxMs: 200,

@@ -20,7 +20,7 @@ describe.skipIf(!run)('DynoClient multi-key commands and pipelines', () => {
       seeds: cluster.seeds,
       clientPort: cluster.clientPort,
       localRack: 'rack1',
-      commandTimeoutMs: 400,
+      commandTimeoutMs: 2000, // fires on the SIGSTOPped node; long enough not to on a loaded machine's healthy ones
       probeIntervalMs: 50,
     });
   });

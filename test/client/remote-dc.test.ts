@@ -4,7 +4,7 @@
  * the remote datacenter; without it a remote node is never sent anything.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DynoClient, type ClientEvents } from '../../src/client.js';
+import { DynoClient, type ClientEvents, type ClientOptions } from '../../src/client.js';
 import { redisAvailable, startCluster, waitFor, type TestCluster } from './helpers.js';
 
 const run = redisAvailable('test/client/remote-dc.test.ts');
@@ -26,7 +26,7 @@ describe.skipIf(!run)('DynoClient remote-datacenter failover', () => {
     await cluster?.stop();
   });
 
-  const connect = (allowRemoteDc: boolean) =>
+  const connect = (allowRemoteDc: boolean, extra: Partial<ClientOptions> = {}) =>
     DynoClient.connect({
       seeds: cluster.seeds,
       clientPort: cluster.clientPort,
@@ -34,6 +34,7 @@ describe.skipIf(!run)('DynoClient remote-datacenter failover', () => {
       allowRemoteDc,
       commandTimeoutMs: 400,
       probeIntervalMs: 50,
+      ...extra,
     });
 
   /** Writes every key to its owner in both datacenters, as Dynomite replicates it. */
@@ -57,7 +58,9 @@ describe.skipIf(!run)('DynoClient remote-datacenter failover', () => {
   });
 
   it('fails over to the owner in the remote datacenter with allowRemoteDc, and back once the local owner returns', async () => {
-    client = await connect(true);
+    // Reconnects 1 s apart: the first GET after the kill must find the owner still up (its connection merely closed),
+    // not already marked down by a refused reconnect on a loaded machine, so that it fails over.
+    client = await connect(true, { probeIntervalMs: 1000, probeBackoffMaxMs: 1000 });
     await fill(client);
     const failovers: ClientEvents['failover'][] = [];
     client.on('failover', (e) => failovers.push(e));

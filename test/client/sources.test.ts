@@ -98,7 +98,14 @@ describe.skipIf(!run)('DynoClient topology sources', () => {
     // Node 3 (r2's second token) is a RESP server in the test that can stall; local rack r2 sends the key below to it.
     const stalling = await startRespServer((c) => (c[0] === 'GET' ? '$1\r\nv\r\n' : undefined));
     const ports = { ...clientPort, '127.0.0.1:20014': stalling.port };
-    const client = await DynoClient.connect({ clusterDescribe: admin.url, clientPort: ports, localRack: 'r2', refreshIntervalMs: 0 });
+    // The held GETs must not time out (and fail over) before the test releases them, however loaded the machine.
+    const client = await DynoClient.connect({
+      clusterDescribe: admin.url,
+      clientPort: ports,
+      localRack: 'r2',
+      refreshIntervalMs: 0,
+      commandTimeoutMs: 10_000,
+    });
     try {
       const key = Array.from({ length: 100 }, (_, i) => `inflight:${i}`).find((k) => client.nodeFor(k).index === 3)!;
       stalling.hold();

@@ -107,7 +107,7 @@ describe.skipIf(!RUN)('coordinator mode, the coordinator process killed', () => 
       localRack: 'rack1',
       nodes: 'redis',
       writeConsistency: 'DC_QUORUM',
-      commandTimeoutMs: 1000,
+      commandTimeoutMs: 10_000, // the killed replica fails fast (refused); a live one must not time out on a loaded machine
       probeIntervalMs: 20,
       probeBackoffMaxMs: 100,
       hintReplayIntervalMs: 20,

@@ -43,7 +43,7 @@ describe.skipIf(!RUN)('coordinator mode: the fence after the replica restarted',
       hints: new HintStore({ maxBytes: 0 }),
       probeIntervalMs: 1500,
       probeBackoffMaxMs: 1500,
-      commandTimeoutMs: 200,
+      commandTimeoutMs: 2000,
     });
     client.on('error', () => {});
     const server = cluster.nodes[1]!.server;

@@ -44,7 +44,7 @@ describe.skipIf(!RUN)('coordinator mode: a reconnect fences off the old connecti
     const clientPort = { ...cluster.clientPort, [`127.0.0.1:${cluster.nodes[1]!.peerPort}`]: proxy.port };
     client = await connectCoordinator(
       { ...cluster, clientPort },
-      { hints: new HintStore({ maxBytes: 0 }), writeConsistency: 'DC_ONE', commandTimeoutMs: 200, downAfterErrors: 1 },
+      { hints: new HintStore({ maxBytes: 0 }), writeConsistency: 'DC_ONE', commandTimeoutMs: 2000, downAfterErrors: 1 },
     );
     client.on('error', () => {});
     const replica = cluster.direct(1);

@@ -32,7 +32,8 @@ describe.skipIf(!RUN)('coordinator mode, hints kept by peer number across runs',
     const reversed = [...cluster.seeds].reverse();
     const endpoint = (i: number) => `127.0.0.1:${cluster.clientPort[`127.0.0.1:${cluster.nodes[i]!.peerPort}`]}`;
     let store = await DurableHintStore.open(join(dir, 'hints'));
-    const first = await connectCoordinator(cluster, { hints: store });
+    // A long timeout: on a loaded machine a live write that timed out would hint another peer too.
+    const first = await connectCoordinator(cluster, { hints: store, commandTimeoutMs: 10_000 });
     const down = 3;
     first.markDown(down);
     await Promise.all(Array.from({ length: 40 }, (_, i) => first.set(`labels:${i}`, 'v')));
