@@ -201,6 +201,7 @@ export class DynoClient extends EventEmitter {
     // Coordinator mode keeps hints (and writes on the wire) by peer number: a topology that gives one of those numbers to
     // another node would send them there. It waits until they drained.
     const renumbered = (this.coordinator?.queues?.holding() ?? []).filter((i) => identity(next, i) !== identity(this.current, i));
+    const labels = peerLabels(next);
     if (renumbered.length > 0) {
       const servers = peerLabels(this.current);
       const names = renumbered.map((i) => `${i} (${servers.get(i)})`);
@@ -218,7 +219,7 @@ export class DynoClient extends EventEmitter {
     try {
       // In the same turn as the switch (setLabels is synchronous): every hint stored from now on is for the node the
       // recorded labels name. A topology whose labels cannot be recorded is not taken; the next refresh tries again.
-      this.options.hints?.setLabels(peerLabels(next));
+      this.options.hints?.setLabels(labels);
     } catch (err) {
       this.notify('topology:rejected', { problems: [], error: err as Error });
       return false;

@@ -6,7 +6,7 @@ import type { Endpoint, Peer } from '../ring/peer.js';
 import { describe } from '../ring/token.js';
 import { isCoordinatorHintStore, type CoordinatorHintStore } from './coordinator/hint-queues.js';
 import { storeClosed } from '../errors.js';
-import { MAX_DRAIN_WINDOW } from '../hints/hint.js';
+import { checkWindow } from '../hints/hint.js';
 
 /** The read and write consistency Dynomite applies to one client connection. */
 export type Consistency = 'DC_ONE' | 'DC_QUORUM' | 'DC_SAFE_QUORUM';
@@ -225,9 +225,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       throw new RangeError(`${name} must be a number of milliseconds of at least 1, got ${describe(out[name])}`);
     }
   }
-  if (!Number.isInteger(out.hintReplayWindow) || out.hintReplayWindow < 1 || out.hintReplayWindow > MAX_DRAIN_WINDOW) {
-    throw new RangeError(`hintReplayWindow must be an integer from 1 to ${MAX_DRAIN_WINDOW}, got ${describe(out.hintReplayWindow)}`);
-  }
+  checkWindow(out.hintReplayWindow, 'hintReplayWindow');
   if (out.nodes !== 'dynomite' && out.nodes !== 'redis')
     throw new RangeError(`nodes must be 'dynomite' or 'redis', got ${describe(out.nodes)}`);
   for (const name of ['readConsistency', 'writeConsistency'] as const) {

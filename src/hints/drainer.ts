@@ -4,7 +4,7 @@
  * losing or reordering a hint when a send fails or never settles.
  */
 import { HintDeliveryError, HintSendTimeoutError } from '../errors.js';
-import { checkDrainOptions, type DrainableHintStore, type DrainOptions, type Hint } from './hint.js';
+import { checkWindow, DRAINABLE_METHODS, hasMethods, type DrainableHintStore, type DrainOptions, type Hint } from './hint.js';
 
 /** Thrown into the store's drain to end it when the drainer stops. */
 const STOPPED = new Error('the drainer stopped');
@@ -162,7 +162,7 @@ export class HintDrainer {
       sendTimeoutMs = HINT_DRAINER_DEFAULTS.sendTimeoutMs,
       window = HINT_DRAINER_DEFAULTS.window,
     } = options;
-    if (typeof store?.drain !== 'function' || typeof store.peersWithHints !== 'function' || typeof store.expireNow !== 'function') {
+    if (!hasMethods(store, DRAINABLE_METHODS)) {
       throw new TypeError('store must be a HintStore or a DurableHintStore (with drain, peersWithHints and expireNow)');
     }
     if (typeof send !== 'function') throw new TypeError('send must be a function (peer, payload) => Promise<void>');
@@ -172,7 +172,7 @@ export class HintDrainer {
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`concurrency must be an integer >= 1 (peers drained at once), got ${concurrency}`);
     }
-    this.drainOptions = { window: checkDrainOptions({ window }) };
+    this.drainOptions = { window: checkWindow(window, 'window') };
     this.store = store;
     this.isNormal = isNormal;
     this.send = send;

@@ -86,11 +86,30 @@ export function checkDrainOptions(options: unknown): number {
   if (options === undefined) return 1;
   if (typeof options !== 'object' || options === null) throw new TypeError(`drain options must be an object, got ${describe(options)}`);
   const { window = 1 } = options as DrainOptions;
-  if (typeof window !== 'number') throw new TypeError(`options.window must be a number of deliveries, got ${typeof window}`);
+  return checkWindow(window, 'options.window');
+}
+
+/**
+ * Checks a drain window wherever one is given (a drain's options, a
+ * `HintDrainer`'s, a coordinator's `hintReplayWindow`), naming it `name`.
+ *
+ * @returns the window.
+ * @throws TypeError or RangeError unless it is an integer from 1 to {@link MAX_DRAIN_WINDOW}.
+ */
+export function checkWindow(window: unknown, name: string): number {
+  if (typeof window !== 'number') throw new TypeError(`${name} must be a number of deliveries, got ${typeof window}`);
   if (!Number.isInteger(window) || window < 1 || window > MAX_DRAIN_WINDOW) {
-    throw new RangeError(`options.window must be an integer from 1 to ${MAX_DRAIN_WINDOW}, got ${window}`);
+    throw new RangeError(`${name} must be an integer from 1 to ${MAX_DRAIN_WINDOW}, got ${window}`);
   }
   return window;
+}
+
+/** The methods a {@link HintDrainer} calls on its store. */
+export const DRAINABLE_METHODS = ['drain', 'peersWithHints', 'expireNow'] as const;
+
+/** Whether `value` is an object with a function under each of `names` (how a store passed in is recognised). */
+export function hasMethods(value: unknown, names: readonly string[]): boolean {
+  return typeof value === 'object' && value !== null && names.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
 }
 
 /**

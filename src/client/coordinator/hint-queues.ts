@@ -5,7 +5,7 @@
  * peer's live connection; so a newer write never lands before an older one.
  */
 import { errorMessage, HintDeliveryError, HintStoreError } from '../../errors.js';
-import type { DrainableHintStore, DrainResult } from '../../hints/hint.js';
+import { DRAINABLE_METHODS, hasMethods, type DrainableHintStore, type DrainResult } from '../../hints/hint.js';
 import { InFlight } from './in-flight.js';
 
 /** What a coordinator needs of a hint store: `HintStore` and `DurableHintStore` both are. */
@@ -22,13 +22,11 @@ export interface CoordinatorHintStore extends DrainableHintStore {
   readonly dir?: string;
 }
 
-const STORE_METHODS = ['drain', 'enqueue', 'lenFor', 'peersWithHints', 'expireNow', 'setLabels', 'labelOf'] as const;
+const STORE_METHODS = [...DRAINABLE_METHODS, 'enqueue', 'lenFor', 'setLabels', 'labelOf'];
 
 /** Whether `value` has the methods of a {@link CoordinatorHintStore}. */
 export function isCoordinatorHintStore(value: unknown): value is CoordinatorHintStore {
-  return (
-    typeof value === 'object' && value !== null && STORE_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
-  );
+  return hasMethods(value, STORE_METHODS);
 }
 
 /** Per-peer hint counters, as `stats()` reports them. */

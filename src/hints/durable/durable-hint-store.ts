@@ -275,9 +275,9 @@ export class DurableHintStore {
   setLabels(labels: ReadonlyMap<number, string>): void {
     const entries = checkLabels(labels);
     this.checkOpen();
+    if (entries.every(([peer, label]) => this.labels.get(peer) === label)) return;
     const next = new Map(this.labels);
     for (const [peer, label] of entries) next.set(peer, label);
-    if (entries.every(([peer, label]) => this.labels.get(peer) === label)) return;
     writeLabels(this.dir, next, this.options.onWarning);
     this.labels = next;
   }

@@ -379,12 +379,6 @@ export class PeerLog {
 }
 
 /**
- * Runs `deliver(hint)` (a synchronous throw counts as a rejection) until it
- * settles or `abandon` fires.
- *
- * @returns whether it was abandoned; rejects with what `deliver` rejected with.
- */
-/**
  * `settled`'s value, or undefined once `abandon` fires first (a rejection
  * that comes after that is dropped: the drain has already ended).
  */
